@@ -1,0 +1,142 @@
+"""Arithmetic: add, sub, mul, div, neg, pow (broadcasting is undone by the engine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.core import Function, Variable
+
+__all__ = ["add", "sub", "mul", "div", "neg", "pow"]
+
+
+class Add(Function):
+    symbol = "+"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _broadcast_checked(self, np.add, a, b)
+
+    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
+        return gy, gy
+
+
+class Sub(Function):
+    symbol = "−"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _broadcast_checked(self, np.subtract, a, b)
+
+    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
+        return gy, -gy
+
+
+class Mul(Function):
+    symbol = "×"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _broadcast_checked(self, np.multiply, a, b)
+
+    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
+        a, b = self.inputs
+        return gy * b, gy * a
+
+
+class Div(Function):
+    symbol = "÷"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _broadcast_checked(self, np.true_divide, a, b)
+
+    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
+        a, b = self.inputs
+        ga = gy / b
+        return ga, -ga * a / b
+
+
+class Neg(Function):
+    symbol = "−"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return -x
+
+    def backward(self, gy: Variable) -> Variable:
+        return -gy
+
+
+class Pow(Function):
+    """y = a ** b with a variable exponent: both the base and the exponent get gradients."""
+
+    symbol = "**"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return _broadcast_checked(self, np.power, a, b)
+
+    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
+        from autograd.functions.elementwise import log, where
+
+        a, b = self.inputs
+        y = self.outputs[0]()
+        y = a**b if y is None else y
+        # d(a**b)/db = a**b * log(a) is real only for a > 0; elsewhere we give 0 (the limit at a = 0+).
+        positive = a.data > 0
+        return gy * b * a ** (b - 1), where(positive, gy * y * log(where(positive, a, 1.0)), 0.0)
+
+
+class PowConst(Function):
+    """y = x ** c for a constant exponent c."""
+
+    def __init__(self, c: Any) -> None:
+        self.c = c
+
+    @property
+    def symbol(self) -> str:
+        return f"**{self.c:g}" if np.ndim(self.c) == 0 else "**"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return _broadcast_checked(self, np.power, x, self.c)
+
+    def backward(self, gy: Variable) -> Variable:
+        (x,) = self.inputs
+        return gy * self.c * x ** (self.c - 1)
+
+
+def _broadcast_checked(f: Function, ufunc: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    try:
+        return ufunc(a, b)
+    except ValueError as error:
+        raise ValueError(
+            f"{type(f).__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from error
+
+
+def add(a: Any, b: Any) -> Variable:
+    """y = a + b"""
+    return Add()(a, b)
+
+
+def sub(a: Any, b: Any) -> Variable:
+    """y = a - b"""
+    return Sub()(a, b)
+
+
+def mul(a: Any, b: Any) -> Variable:
+    """y = a * b"""
+    return Mul()(a, b)
+
+
+def div(a: Any, b: Any) -> Variable:
+    """y = a / b"""
+    return Div()(a, b)
+
+
+def neg(x: Any) -> Variable:
+    """y = -x"""
+    return Neg()(x)
+
+
+def pow(a: Any, b: Any) -> Variable:
+    """y = a ** b (the exponent is differentiated too when it is a Variable)"""
+    if isinstance(b, Variable):
+        return Pow()(a, b)
+    return PowConst(b)(a)

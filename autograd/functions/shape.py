@@ -1,0 +1,150 @@
+"""Shape ops: reshape, transpose, broadcast_to, sum_to, astype."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.core import Function, Variable
+
+__all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "astype", "flatten"]
+
+
+class Reshape(Function):
+    symbol = "reshape"
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        try:
+            return x.reshape(self.shape)
+        except ValueError as error:
+            raise ValueError(f"reshape: cannot reshape an array of shape {x.shape} into {self.shape}") from error
+
+    def backward(self, gy: Variable) -> Variable:
+        return reshape(gy, self.inputs[0].shape)
+
+
+class Transpose(Function):
+    symbol = "T"
+
+    def __init__(self, axes: tuple[int, ...] | None) -> None:
+        self.axes = axes
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if self.axes is not None and sorted(a % max(x.ndim, 1) for a in self.axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {self.axes} are not a permutation of the {x.ndim} axes of {x.shape}")
+        return np.transpose(x, self.axes)
+
+    def backward(self, gy: Variable) -> Variable:
+        if self.axes is None:
+            return transpose(gy)
+        ndim = len(self.axes)
+        return transpose(gy, tuple(np.argsort([a % ndim for a in self.axes]).tolist()))
+
+
+class BroadcastTo(Function):
+    symbol = "broadcast"
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        try:
+            return np.broadcast_to(x, self.shape)
+        except ValueError as error:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {self.shape}") from error
+
+    def backward(self, gy: Variable) -> Variable:
+        return sum_to(gy, self.inputs[0].shape)
+
+
+class SumTo(Function):
+    """Sum over the axes that broadcasting added or stretched, so the result has `shape`."""
+
+    symbol = "sum_to"
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return sum_to_array(x, self.shape)
+
+    def backward(self, gy: Variable) -> Variable:
+        return broadcast_to(gy, self.inputs[0].shape)
+
+
+def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum an ndarray down to `shape` (the reverse of np.broadcast_to)."""
+    lead = x.ndim - len(shape)
+    if lead < 0 or any(s != 1 and s != x.shape[lead + i] for i, s in enumerate(shape)):
+        raise ValueError(f"sum_to: cannot sum shape {x.shape} to {shape}")
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+    y = x.sum(axis=axes, keepdims=True) if axes else x
+    return y.reshape(shape) if lead else y
+
+
+class AsType(Function):
+    symbol = "astype"
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.astype(self.dtype)
+
+    def backward(self, gy: Variable) -> Variable:
+        return astype(gy, self.inputs[0].dtype)
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+
+
+def reshape(x: Any, shape: Any) -> Variable:
+    """y = x viewed with a new shape (one entry may be -1)"""
+    shape = _shape(shape)
+    if isinstance(x, Variable) and x.shape == shape:
+        return x
+    return Reshape(shape)(x)
+
+
+def transpose(x: Any, axes: Any = None) -> Variable:
+    """y = x with its axes permuted (reversed when axes is None)"""
+    return Transpose(None if axes is None else tuple(axes))(x)
+
+
+def broadcast_to(x: Any, shape: Any) -> Variable:
+    """y = x repeated along broadcast axes to `shape`"""
+    shape = _shape(shape)
+    if isinstance(x, Variable) and x.shape == shape:
+        return x
+    return BroadcastTo(shape)(x)
+
+
+def sum_to(x: Any, shape: Any) -> Variable:
+    """y = x summed over broadcast axes down to `shape`"""
+    shape = _shape(shape)
+    if isinstance(x, Variable) and x.shape == shape:
+        return x
+    return SumTo(shape)(x)
+
+
+def astype(x: Any, dtype: Any) -> Variable:
+    """y = x converted to dtype (the gradient is converted back)"""
+    return AsType(dtype)(x)
+
+
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Variable:
+    """y = x with dimensions start_dim..end_dim merged into one (as torch.flatten)"""
+    shape = x.shape if isinstance(x, Variable) else np.shape(x)
+    ndim = max(len(shape), 1)
+    start, end = start_dim % ndim, end_dim % ndim
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {shape}")
+    if not shape:
+        return reshape(x, (1,))
+    merged = int(np.prod(shape[start : end + 1]))
+    return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
