@@ -57,7 +57,8 @@ def test_gradcheck_passes_correct_ops(x):
 
 def test_gradcheck_names_input_and_worst_index():
     x = np.array([[0.5, 1.0], [1.5, 2.0]])
-    with pytest.raises(GradcheckError, match=r"Cube: gradient for input 0 \(shape \(2, 2\)\) is wrong at index \(1, 1\)"):
+    expected = r"Cube: gradient for input 0 \(shape \(2, 2\)\) is wrong at index \(1, 1\)"
+    with pytest.raises(GradcheckError, match=expected):
         gradcheck(Cube(), x)
 
 
