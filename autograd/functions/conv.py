@@ -1,3 +1,239 @@
-"""Placeholder: filled in by its own issue."""
+"""Convolution through im2col (NCHW): im2col, col2im, conv2d, conv_transpose2d.
 
-__all__: list[str] = []
+conv2d is one GEMM of the window matrix with the weights. Its backward is built from the two other
+members of the family, conv_transpose2d (the input gradient) and a weight-gradient op, each of which
+differentiates into the others, so gradients of gradients come for free.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.core import Function, Variable, is_grad_enabled
+from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, pair, windows
+from autograd.functions.reduction import sum
+
+__all__ = ["col2im", "conv2d", "conv_transpose2d", "im2col"]
+
+
+class Im2col(Function):
+    """col[(n, oh, ow), (c, kh, kw)] = x_padded[n, c, oh·sh + kh, ow·sw + kw] (the textbook's layout)."""
+
+    symbol = "im2col"
+
+    def __init__(self, win: Window) -> None:
+        self.win = win
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        oh, ow = self.win.out_size(x.shape)
+        n, c = x.shape[:2]
+        view = windows(channels_last_padded(x, self.win.ph, self.win.pw), self.win, oh, ow)
+        return view.transpose(0, 1, 2, 5, 3, 4).reshape(n * oh * ow, c * self.win.kh * self.win.kw)
+
+    def backward(self, gy: Variable) -> Variable:
+        return Col2im(self.win, self.inputs[0].shape)(gy)
+
+
+class Col2im(Function):
+    """The adjoint of im2col: every column entry is added back to the input pixel it was read from."""
+
+    symbol = "col2im"
+
+    def __init__(self, win: Window, shape: tuple[int, ...]) -> None:
+        self.win = win
+        self.shape = tuple(int(s) for s in shape)
+
+    def forward(self, col: np.ndarray) -> np.ndarray:
+        oh, ow = self.win.out_size(self.shape)
+        n, c = self.shape[:2]
+        kh, kw = self.win.kh, self.win.kw
+        expected = (n * oh * ow, c * kh * kw)
+        if col.shape != expected:
+            raise ValueError(
+                f"col2im: col of shape {col.shape} does not match input_shape {self.shape} with kernel "
+                f"{kh}×{kw}; expected {expected}"
+            )
+        patches = col.reshape(n, oh, ow, c, kh, kw).transpose(4, 5, 0, 1, 2, 3)
+        return add_windows(patches, self.win, self.shape)
+
+    def backward(self, gy: Variable) -> Variable:
+        return Im2col(self.win)(gy)
+
+
+def _conv_shapes(op: str, x: np.ndarray, W: np.ndarray, b: np.ndarray | None, in_axis: int) -> None:
+    """Check that x is NCHW, W is 4-D with x's channels on `in_axis`, and b has W's other channel count."""
+    check_4d(op, "x", x.shape)
+    check_4d(op, "W", W.shape)
+    if x.shape[1] != W.shape[in_axis]:
+        raise ValueError(
+            f"{op}: x of shape {x.shape} has {x.shape[1]} channels but W of shape {W.shape} expects "
+            f"{W.shape[in_axis]}"
+        )
+    out_channels = W.shape[1 - in_axis]
+    if b is not None and b.shape != (out_channels,):
+        raise ValueError(f"{op}: b of shape {b.shape} does not match the {out_channels} output channels of W {W.shape}")
+
+
+def _add_bias(y: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """y + b along y's last axis, in place when the dtypes allow (y is always a fresh array here)."""
+    if np.result_type(y, b) == y.dtype:
+        y += b
+        return y
+    return y + b
+
+
+class Conv2d(Function):
+    """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·sh + kh, j·sw + kw] + b[o]."""
+
+    symbol = "conv2d"
+
+    def __init__(self, win: Window) -> None:
+        self.win = win
+        self.col: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        _conv_shapes("conv2d", x, W, b, 1)
+        oh, ow = self.win.out_size(x.shape)
+        n, out_channels = x.shape[0], W.shape[0]
+        # Rows (n, oh, ow), columns (kh, kw, c): the weights are permuted to match, not the big matrix.
+        col = windows(channels_last_padded(x, self.win.ph, self.win.pw), self.win, oh, ow).reshape(n * oh * ow, -1)
+        y = col @ W.transpose(0, 2, 3, 1).reshape(out_channels, -1).T
+        if b is not None:
+            y = _add_bias(y, b)
+        if is_grad_enabled():
+            self.col = col  # the weight gradient needs it; kept until the first backward
+        return y.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+
+    def backward(self, gy: Variable) -> tuple[Variable, ...]:
+        x, W = self.inputs[0], self.inputs[1]
+        col, self.col = self.col, None
+        gx = ConvTranspose2d(self.win, x.shape[2:])(gy, W)
+        gW = Conv2dGradW(self.win, col)(x, gy)
+        if len(self.inputs) == 2:
+            return gx, gW
+        return gx, gW, sum(gy, axis=(0, 2, 3))
+
+
+class Conv2dGradW(Function):
+    """conv2d's weight gradient: gW[o, c, kh, kw] = Σ_{n,i,j} gy[n, o, i, j] · x_padded[n, c, i·sh + kh, j·sw + kw]."""
+
+    symbol = "conv2d_grad_W"
+
+    def __init__(self, win: Window, col: np.ndarray | None = None) -> None:
+        self.win = win
+        self.col = col
+
+    def forward(self, x: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        oh, ow = self.win.out_size(x.shape)
+        n, c = x.shape[:2]
+        out_channels = gy.shape[1]
+        if gy.shape != (n, out_channels, oh, ow):
+            raise ValueError(f"conv2d_grad_W: gy of shape {gy.shape} does not fit x of shape {x.shape}")
+        col = self.col
+        if col is None:
+            col = windows(channels_last_padded(x, self.win.ph, self.win.pw), self.win, oh, ow).reshape(n * oh * ow, -1)
+        self.col = None
+        g = gy.transpose(0, 2, 3, 1).reshape(n * oh * ow, out_channels)
+        gw = g.T @ col
+        return np.ascontiguousarray(gw.reshape(out_channels, self.win.kh, self.win.kw, c).transpose(0, 3, 1, 2))
+
+    def backward(self, ggw: Variable) -> tuple[Variable, Variable]:
+        x, gy = self.inputs
+        return ConvTranspose2d(self.win, x.shape[2:])(gy, ggw), Conv2d(self.win)(x, ggw)
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of conv2d: y[n, o, i·sh + kh − ph, j·sw + kw − pw] += Σ_c x[n, c, i, j] · W[c, o, kh, kw]."""
+
+    symbol = "conv_transpose2d"
+
+    def __init__(
+        self, win: Window, out_hw: tuple[int, int] | None = None, output_padding: tuple[int, int] = (0, 0)
+    ) -> None:
+        self.win = win
+        self.out_hw = out_hw
+        self.output_padding = output_padding
+
+    def output_size(self, x_shape: tuple[int, ...]) -> tuple[int, int]:
+        win = self.win
+        if self.out_hw is not None:
+            return int(self.out_hw[0]), int(self.out_hw[1])
+        oh = (x_shape[2] - 1) * win.sh - 2 * win.ph + win.kh + self.output_padding[0]
+        ow = (x_shape[3] - 1) * win.sw - 2 * win.pw + win.kw + self.output_padding[1]
+        if oh < 1 or ow < 1:
+            raise ValueError(
+                f"conv_transpose2d: input of shape {x_shape} with kernel {win.kh}×{win.kw}, stride "
+                f"{(win.sh, win.sw)} and pad {(win.ph, win.pw)} gives an empty output {oh}×{ow}"
+            )
+        return oh, ow
+
+    def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        _conv_shapes("conv_transpose2d", x, W, b, 0)
+        n, in_channels, h, w = x.shape
+        out_channels, kh, kw = W.shape[1:]
+        oh, ow = self.output_size(x.shape)
+        xs = x.transpose(0, 2, 3, 1).reshape(n * h * w, in_channels)
+        if out_channels == 1:
+            # One GEMM: the batched form below would multiply by KH·KW single columns.
+            patches = (W.reshape(in_channels, kh * kw).T @ xs.T).reshape(kh, kw, n, h, w, 1)
+        else:
+            # Batched over kernel offsets so each offset's patch is contiguous for its slice-add.
+            wt = W.transpose(2, 3, 0, 1).reshape(kh * kw, in_channels, out_channels)
+            patches = np.matmul(xs, wt).reshape(kh, kw, n, h, w, out_channels)
+        y = add_windows(patches, self.win, (n, out_channels, oh, ow))
+        if b is not None:
+            if np.result_type(y, b) != y.dtype:
+                return y + b[:, None, None]
+            y += b[:, None, None]
+        return y
+
+    def backward(self, gy: Variable) -> tuple[Variable, ...]:
+        x, W = self.inputs[0], self.inputs[1]
+        gx = Conv2d(self.win)(gy, W)
+        gW = Conv2dGradW(self.win)(gy, x)
+        if len(self.inputs) == 2:
+            return gx, gW
+        return gx, gW, sum(gy, axis=(0, 2, 3))
+
+
+def _kernel_size(op: str, W: Any) -> tuple[int, int]:
+    shape = np.shape(W.data if isinstance(W, Variable) else W)
+    check_4d(op, "W", shape)
+    return shape[2], shape[3]
+
+
+def im2col(x: Any, kernel_size: Any, stride: Any = 1, pad: Any = 0) -> Variable:
+    """col[(n, oh, ow), (c, kh, kw)] = x_padded[n, c, oh·sh + kh, ow·sw + kw], shape (N·OH·OW, C·KH·KW)"""
+    return Im2col(Window("im2col", kernel_size, stride, pad))(x)
+
+
+def col2im(col: Any, input_shape: Any, kernel_size: Any, stride: Any = 1, pad: Any = 0) -> Variable:
+    """x[n, c, h, w] = Σ of the entries col[(n, oh, ow), (c, kh, kw)] read from (h, w): the adjoint of im2col"""
+    return Col2im(Window("col2im", kernel_size, stride, pad), tuple(input_shape))(col)
+
+
+def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0) -> Variable:
+    """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·s + kh, j·s + kw] + b[o], W (OC, C, KH, KW)"""
+    win = Window("conv2d", _kernel_size("conv2d", W), stride, pad)
+    return Conv2d(win)(x, W) if b is None else Conv2d(win)(x, W, b)
+
+
+def conv_transpose2d(
+    x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0, output_padding: Any = 0
+) -> Variable:
+    """y[n, o, i·s + kh − p, j·s + kw − p] += Σ_c x[n, c, i, j] · W[c, o, kh, kw] + b[o], W (C, OC, KH, KW)
+
+    The adjoint of conv2d (a "deconvolution", which decoders use to upsample). output_padding (less
+    than stride) adds rows/columns at the bottom/right, to reach the input sizes that conv2d's floor
+    division maps to the same output size.
+    """
+    win = Window("conv_transpose2d", _kernel_size("conv_transpose2d", W), stride, pad)
+    extra = pair("conv_transpose2d", "output_padding", output_padding, 0)
+    if extra[0] >= win.sh or extra[1] >= win.sw:
+        raise ValueError(
+            f"conv_transpose2d: output_padding {output_padding!r} must be smaller than stride {(win.sh, win.sw)}"
+        )
+    f = ConvTranspose2d(win, None, extra)
+    return f(x, W) if b is None else f(x, W, b)

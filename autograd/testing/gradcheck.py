@@ -148,7 +148,8 @@ def gradcheck(
 
 def _unit(outputs: list[np.ndarray], row: int) -> list[np.ndarray]:
     """One-hot weights selecting output element `row` across all outputs."""
-    weights = [np.zeros_like(y) for y in outputs]
+    # C-ordered, so reshape(-1) is a view: zeros_like would copy an output's layout, e.g. a transpose.
+    weights = [np.zeros(y.shape) for y in outputs]
     for w in weights:
         if row < w.size:
             w.reshape(-1)[row] = 1.0
