@@ -90,3 +90,31 @@ def axes(draw: st.DrawFn, ndim: int) -> Any:
         return draw(st.integers(-ndim, ndim - 1))
     chosen = draw(st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim))
     return tuple(sorted(chosen))
+
+
+@st.composite
+def windows(
+    draw: st.DrawFn,
+    max_batch: int = 2,
+    max_channels: int = 3,
+    max_side: int = 6,
+    max_kernel: int = 3,
+    max_stride: int = 3,
+    max_pad: int = 2,
+    half_kernel_pad: bool = False,
+) -> tuple[tuple[int, int, int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """(NCHW input shape, kernel, stride, pad) of a 2-D sliding window that fits its padded input.
+
+    Kernel, stride and pad are (height, width) pairs. half_kernel_pad keeps pad <= kernel // 2 (pooling).
+    About one draw in four tiles the input exactly (no pad, stride == kernel, sides divisible).
+    """
+    n = draw(st.integers(1, max_batch))
+    c = draw(st.integers(1, max_channels))
+    kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+    if draw(st.integers(0, 3)) == 0:
+        sides = tuple(k * draw(st.integers(1, max(1, max_side // k))) for k in kernel)
+        return (n, c, *sides), kernel, kernel, (0, 0)
+    stride = (draw(st.integers(1, max_stride)), draw(st.integers(1, max_stride)))
+    pad = tuple(draw(st.integers(0, k // 2 if half_kernel_pad else max_pad)) for k in kernel)
+    sides = tuple(draw(st.integers(max(1, k - 2 * p), max(max_side, k))) for k, p in zip(kernel, pad))
+    return (n, c, *sides), kernel, stride, pad
