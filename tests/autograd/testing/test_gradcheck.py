@@ -105,3 +105,11 @@ def test_axes_strategy_gives_valid_axes(data):
     x = data.draw(zst.arrays())
     axis = data.draw(zst.axes(x.ndim))
     np.sum(x, axis=axis)
+
+
+def test_gradcheck_of_an_output_that_is_not_c_contiguous():
+    """A transposed view as output: the one-hot weights must still select each output element."""
+    assert gradcheck(lambda x: F.transpose(x) * 2.0, np.arange(12.0).reshape(3, 4))
+    x = np.ones((3, 4))
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda x: Cube()(F.transpose(x)), x)
