@@ -164,7 +164,7 @@ def _numerical_jacobian(
     jacobians = []
     for i in checked:
         x = arrays[i]
-        jac = np.zeros((total,) + x.shape)
+        jac = np.zeros((total, *x.shape))
         for index in np.ndindex(x.shape):
             original = x[index]
             x[index] = original + eps
@@ -172,7 +172,7 @@ def _numerical_jacobian(
             x[index] = original - eps
             minus = np.concatenate([y.reshape(-1) for y in _evaluate(f, arrays)] or [np.zeros(0)])
             x[index] = original
-            jac[(slice(None),) + index] = (plus - minus) / (2 * eps)
+            jac[(slice(None), *index)] = (plus - minus) / (2 * eps)
         jacobians.append(jac)
     return jacobians
 
