@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd.core import Function, Variable
 
-__all__ = ["getitem", "concat", "stack"]
+__all__ = ["concat", "getitem", "stack"]
 
 
 def _plain(item: Any) -> Any:
@@ -127,7 +127,7 @@ class Concat(Function):
         listed = ", ".join(str(s) for s in shapes)
         ndim = xs[0].ndim
         if ndim == 0 or any(x.ndim != ndim for x in xs):
-            raise ValueError(f"concat: arrays must have the same number of dimensions (at least 1), got shapes {listed}")
+            raise ValueError(f"concat: arrays need the same number of dimensions (at least 1), got shapes {listed}")
         axis = _check_axis("concat", self.axis, ndim, shapes)
         rest = [s[:axis] + s[axis + 1 :] for s in shapes]
         if any(r != rest[0] for r in rest):

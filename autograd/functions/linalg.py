@@ -10,7 +10,7 @@ from autograd.core import Function, Variable
 from autograd.functions.arithmetic import mul
 from autograd.functions.shape import reshape, sum_to, transpose
 
-__all__ = ["matmul", "dot", "linear"]
+__all__ = ["dot", "linear", "matmul"]
 
 
 def _swap_last(x: Variable) -> Variable:
