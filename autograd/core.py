@@ -48,7 +48,7 @@ def enable_grad() -> _SetGradMode:
 
 def _as_array(x: Any, like: np.ndarray | None = None) -> np.ndarray:
     """Convert x to an ndarray; a Python scalar takes the dtype of `like` when that is a float array."""
-    if type(x) is np.ndarray:
+    if type(x) is np.ndarray and x.dtype.kind in "biufc":
         return x
     if like is not None and isinstance(x, (int, float)) and like.dtype.kind in "fc":
         return np.asarray(x, dtype=like.dtype)

@@ -53,6 +53,7 @@ def numerical_grad(
     """d(sum(f(*inputs) * grad_output))/d(input) for every float input, by central differences in float64.
 
     grad_output defaults to ones; for several outputs pass a list, one array per output.
+    f is evaluated under no_grad (wrap its body in enable_grad if it differentiates internally).
     """
     arrays, checked = _prepare(inputs)
     base = _evaluate(f, arrays)
