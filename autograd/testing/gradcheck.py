@@ -151,7 +151,7 @@ def _unit(outputs: list[np.ndarray], row: int) -> list[np.ndarray]:
     weights = [np.zeros_like(y) for y in outputs]
     for w in weights:
         if row < w.size:
-            w.reshape(-1)[row] = 1.0
+            w.flat[row] = 1.0  # reshape would copy, and lose the write, when y is not C-contiguous
             break
         row -= w.size
     return weights
