@@ -112,3 +112,10 @@ def test_gradcheck_of_an_output_that_is_not_c_contiguous():
     x = np.arange(6.0).reshape(2, 3)
     assert gradcheck(F.transpose, x)
     assert gradgradcheck(lambda v: F.transpose(v) ** 2, x)
+
+
+def test_gradcheck_of_a_function_returning_its_input():
+    # reshape to the same shape returns its input; the identity's gradient is still checked.
+    x = np.arange(3.0)
+    assert gradcheck(lambda v: F.reshape(v, (3,)), x)
+    assert gradgradcheck(lambda v: v, x)
