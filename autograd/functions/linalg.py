@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import prod
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ def _swap_last(x: Variable) -> Variable:
 
 def _rows(x: Variable) -> Variable:
     """x as a matrix with its last axis as columns and every other axis merged into rows."""
-    return reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
+    return reshape(x, (prod(x.shape[:-1]), x.shape[-1])) if x.ndim != 2 else x
 
 
 class MatMul(Function):
@@ -36,7 +37,7 @@ class MatMul(Function):
             raise ValueError(f"{self.op}: shapes {a.shape} and {b.shape} are not aligned ({a.shape[-1]} != {inner_b})")
         if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
             # One GEMM over the merged batch rows beats np.matmul's loop of small products.
-            return (a.reshape(-1, a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[1])
+            return (a.reshape(prod(a.shape[:-1]), a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[1])
         try:
             return np.matmul(a, b)
         except ValueError as error:
@@ -81,7 +82,7 @@ class Linear(Function):
         out_shape = x.shape[:-1] + W.shape[1:]
         if b is not None and b.shape != W.shape[1:]:
             raise ValueError(f"linear: b of shape {b.shape} does not fit W of shape {W.shape}; expected {W.shape[1:]}")
-        y = x.reshape(-1, x.shape[-1]) @ W if x.ndim != 2 else x @ W
+        y = x.reshape(prod(x.shape[:-1]), x.shape[-1]) @ W if x.ndim != 2 else x @ W
         if b is not None:
             if b.dtype == y.dtype:
                 y += b  # y is the fresh GEMM result, so adding in place saves an allocation

@@ -32,7 +32,15 @@ def test_matmul_matches_numpy_and_gradients(shapes, data):
 
 @pytest.mark.parametrize(
     "shape_a, shape_b",
-    [((3,), (2, 3, 4)), ((2, 1, 2, 3), (3, 3, 4)), ((2, 3, 3), (3,)), ((4, 2, 3), (3, 2)), ((3,), (3,))],
+    [
+        ((3,), (2, 3, 4)),
+        ((2, 1, 2, 3), (3, 3, 4)),
+        ((2, 3, 3), (3,)),
+        ((4, 2, 3), (3, 2)),
+        ((3,), (3,)),
+        ((2, 3, 0), (0, 4)),
+        ((0, 3, 4), (4, 2)),
+    ],
 )
 def test_matmul_broadcasting_cases(shape_a, shape_b):
     rng = np.random.default_rng(0)
@@ -72,8 +80,8 @@ def test_dot_rejects_more_than_two_dimensions_and_points_to_matmul():
 
 @st.composite
 def linear_inputs(draw):
-    lead = draw(zst.shapes(min_dims=0, max_dims=2, max_side=3))
-    n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    lead = draw(zst.shapes(min_dims=0, max_dims=2, min_side=0, max_side=3))
+    n_in, n_out = draw(st.integers(0, 3)), draw(st.integers(1, 3))
     x = draw(zst.arrays((*lead, n_in)))
     W = draw(zst.arrays((n_in, n_out)))
     b = draw(st.none() | zst.arrays((n_out,)))
