@@ -139,3 +139,12 @@ def test_mismatched_shapes_name_the_op_and_shapes(name):
     op = getattr(F, name)
     with pytest.raises(ValueError, match=rf"{name}: shapes \(2, 3\) and \(4,\) cannot be broadcast"):
         op(Variable(np.ones((2, 3))), Variable(np.ones(4)))
+
+
+def test_constant_exponent_edge_cases():
+    v = Variable(np.array([0.0, 2.0], np.float32))
+    assert (v ** np.float64(2)).dtype == np.float32  # a NumPy scalar exponent does not promote
+    (v**0).backward(np.ones(2, np.float32))
+    np.testing.assert_array_equal(v.grad.data, [0.0, 0.0])  # not 0 * 0 ** -1 = nan
+    with pytest.raises(ValueError, match=r"pow: shapes \(2, 3\) and \(4,\) cannot be broadcast"):
+        Variable(np.ones((2, 3))) ** np.ones(4)
