@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable, as_variable
-from autograd.functions.arithmetic import _broadcast_checked
 
 __all__ = [
     "abs",
@@ -189,7 +188,12 @@ class Maximum(Function):
     _wins = staticmethod(np.greater)
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return _broadcast_checked(self, self._pick, a, b)
+        try:
+            return self._pick(a, b)
+        except ValueError:
+            raise ValueError(
+                f"{type(self).__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+            ) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         a, b = self.inputs[0].data, self.inputs[1].data
