@@ -9,10 +9,9 @@ import numpy as np
 
 from autograd.core import Function, Variable
 from autograd.functions.elementwise import sigmoid
-from autograd.functions.reduction import logsumexp_array
 from autograd.functions.reduction import sum as _sum
 from autograd.functions.shape import astype
-from autograd.functions.softmax import log_softmax, softmax
+from autograd.functions.softmax import log_softmax, log_softmax_array, softmax
 
 __all__ = ["mean_squared_error", "sigmoid_cross_entropy", "softmax_cross_entropy"]
 
@@ -44,7 +43,7 @@ class SoftmaxCrossEntropy(Function):
                 f"softmax_cross_entropy: x must have shape (N, C) with N, C >= 1, got {x.shape}"
             )
         n, classes = x.shape
-        log_p = x - logsumexp_array(x, (1,))
+        log_p = log_softmax_array(x, (1,))
         if t.shape == x.shape:
             return -np.sum(t.astype(x.dtype, copy=False) * log_p) / n
         if t.shape != (n,):

@@ -19,10 +19,11 @@ def normalize_axis(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    bound = builtins.max(ndim, 1)  # a 0-d array accepts axis 0 and -1, as in PyTorch
     for a in axes:
-        if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        if not -bound <= a < bound:
             raise ValueError(f"{op}: axis {a} is out of range for an array with {ndim} dimension(s)")
-    normalized = tuple(sorted({a % builtins.max(ndim, 1) for a in axes})) if ndim else ()
+    normalized = tuple(sorted({a % bound for a in axes})) if ndim else ()
     if len(normalized) != len(axes) and ndim:
         raise ValueError(f"{op}: repeated axis in {axis}")
     return normalized

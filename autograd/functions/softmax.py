@@ -8,10 +8,19 @@ import numpy as np
 
 from autograd.core import Function, Variable
 from autograd.functions.elementwise import exp
-from autograd.functions.reduction import logsumexp_array, normalize_axis, stable_shift
+from autograd.functions.reduction import normalize_axis, stable_shift
 from autograd.functions.reduction import sum as _sum
 
 __all__ = ["log_softmax", "softmax"]
+
+
+def log_softmax_array(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """log softmax over axes on ndarrays."""
+    # Subtract the log-sum after the shift, not x - logsumexp: in float32, m + log Σ would round away
+    # the small log-sum against a large m.
+    shifted = x - stable_shift(x, axes)
+    with np.errstate(divide="ignore"):  # an all -inf slice gives log 0 = -inf
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
 
 
 class Softmax(Function):
@@ -39,7 +48,7 @@ class LogSoftmax(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.axes = normalize_axis("log_softmax", self.axis, x.ndim)
-        return x - logsumexp_array(x, self.axes)
+        return log_softmax_array(x, self.axes)
 
     def backward(self, gy: Variable) -> Variable:
         y = self.outputs[0]()
