@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd.core import Function, Variable, is_grad_enabled
 from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, pair, windows
-from autograd.functions.reduction import sum
+from autograd.functions.shape import broadcast_to, reshape
 
 __all__ = ["col2im", "conv2d", "conv_transpose2d", "im2col"]
 
@@ -89,8 +89,9 @@ class Conv2d(Function):
 
     symbol = "conv2d"
 
-    def __init__(self, win: Window) -> None:
+    def __init__(self, win: Window, constant_input: bool = False) -> None:
         self.win = win
+        self.constant_input = constant_input
         self.col: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
@@ -109,11 +110,25 @@ class Conv2d(Function):
     def backward(self, gy: Variable) -> tuple[Variable, ...]:
         x, W = self.inputs[0], self.inputs[1]
         col, self.col = self.col, None
-        gx = ConvTranspose2d(self.win, x.shape[2:])(gy, W)
+        gx = None if self.constant_input else ConvTranspose2d(self.win, x.shape[2:])(gy, W)
         gW = Conv2dGradW(self.win, col)(x, gy)
         if len(self.inputs) == 2:
             return gx, gW
-        return gx, gW, sum(gy, axis=(0, 2, 3))
+        return gx, gW, ChannelSum()(gy)
+
+
+class ChannelSum(Function):
+    """gb[o] = Σ_{n, i, j} gy[n, o, i, j]: the bias gradient of conv2d and conv_transpose2d."""
+
+    symbol = "Σ per channel"
+
+    def forward(self, gy: np.ndarray) -> np.ndarray:
+        rows = gy.transpose(0, 2, 3, 1).reshape(-1, gy.shape[1])
+        # A matrix-vector product: NumPy sums a (rows, channels) matrix down its columns several times slower.
+        return np.ones(rows.shape[0], gy.dtype) @ rows
+
+    def backward(self, ggb: Variable) -> Variable:
+        return broadcast_to(reshape(ggb, (1, -1, 1, 1)), self.inputs[0].shape)
 
 
 class Conv2dGradW(Function):
@@ -150,11 +165,16 @@ class ConvTranspose2d(Function):
     symbol = "conv_transpose2d"
 
     def __init__(
-        self, win: Window, out_hw: tuple[int, int] | None = None, output_padding: tuple[int, int] = (0, 0)
+        self,
+        win: Window,
+        out_hw: tuple[int, int] | None = None,
+        output_padding: tuple[int, int] = (0, 0),
+        constant_input: bool = False,
     ) -> None:
         self.win = win
         self.out_hw = out_hw
         self.output_padding = output_padding
+        self.constant_input = constant_input
 
     def output_size(self, x_shape: tuple[int, ...]) -> tuple[int, int]:
         win = self.win
@@ -191,11 +211,11 @@ class ConvTranspose2d(Function):
 
     def backward(self, gy: Variable) -> tuple[Variable, ...]:
         x, W = self.inputs[0], self.inputs[1]
-        gx = Conv2d(self.win)(gy, W)
+        gx = None if self.constant_input else Conv2d(self.win)(gy, W)
         gW = Conv2dGradW(self.win)(gy, x)
         if len(self.inputs) == 2:
             return gx, gW
-        return gx, gW, sum(gy, axis=(0, 2, 3))
+        return gx, gW, ChannelSum()(gy)
 
 
 def _kernel_size(op: str, W: Any) -> tuple[int, int]:
@@ -215,9 +235,14 @@ def col2im(col: Any, input_shape: Any, kernel_size: Any, stride: Any = 1, pad: A
 
 
 def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0) -> Variable:
-    """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·s + kh, j·s + kw] + b[o], W (OC, C, KH, KW)"""
+    """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·s + kh, j·s + kw] + b[o], W (OC, C, KH, KW)
+
+    An x given as an ndarray (data rather than a Variable) is a constant: its gradient, which no one
+    could read, is not computed (PyTorch's requires_grad=False input).
+    """
     win = Window("conv2d", _kernel_size("conv2d", W), stride, pad)
-    return Conv2d(win)(x, W) if b is None else Conv2d(win)(x, W, b)
+    f = Conv2d(win, constant_input=not isinstance(x, Variable))
+    return f(x, W) if b is None else f(x, W, b)
 
 
 def conv_transpose2d(
@@ -227,7 +252,7 @@ def conv_transpose2d(
 
     The adjoint of conv2d (a "deconvolution", which decoders use to upsample). output_padding (less
     than stride) adds rows/columns at the bottom/right, to reach the input sizes that conv2d's floor
-    division maps to the same output size.
+    division maps to the same output size. As for conv2d, no gradient is computed for an ndarray x.
     """
     win = Window("conv_transpose2d", _kernel_size("conv_transpose2d", W), stride, pad)
     extra = pair("conv_transpose2d", "output_padding", output_padding, 0)
@@ -235,5 +260,5 @@ def conv_transpose2d(
         raise ValueError(
             f"conv_transpose2d: output_padding {output_padding!r} must be smaller than stride {(win.sh, win.sw)}"
         )
-    f = ConvTranspose2d(win, None, extra)
+    f = ConvTranspose2d(win, None, extra, constant_input=not isinstance(x, Variable))
     return f(x, W) if b is None else f(x, W, b)

@@ -28,6 +28,19 @@ def _padded(x: np.ndarray, win: Window, fill: float) -> np.ndarray:
     return buffer
 
 
+def _laid_out_like(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """a, copied into the memory layout of `like` (same shape) unless it has it already.
+
+    Elementwise loops over operands laid out differently (NCHW against channel-last) run several
+    times slower than one copy that aligns them.
+    """
+    if a.strides == tuple(s // like.itemsize * a.itemsize for s in like.strides):
+        return a
+    aligned = np.empty_like(like, dtype=a.dtype)
+    aligned[...] = a
+    return aligned
+
+
 def _offsets(win: Window) -> Iterator[tuple[int, int, int]]:
     for i in range(win.kh):
         for j in range(win.kw):
@@ -84,7 +97,7 @@ class MaxPool2d(Function):
             oh, ow = y.shape[2:]
             source = _padded(self.inputs[0].data, win, -np.inf)
             kk = win.kh * win.kw
-            index = np.zeros(y.shape, np.uint8 if kk <= 256 else np.uint32)
+            index = np.zeros_like(y, dtype=np.uint8 if kk <= 256 else np.uint32)
             # Last offset first, so the first maximum is written last; unsigned wrap-around makes
             # index + hit · (o − index) equal o where hit, without a masked assignment (slow in NumPy).
             for o, i, j in reversed(list(_offsets(win))):
@@ -108,6 +121,7 @@ class MaxPoolScatter(Function):
     def forward(self, gy: np.ndarray) -> np.ndarray:
         index = self.pool.argmax()
         x = self.pool.inputs[0].data
+        gy = _laid_out_like(gy, index)
         return _scatter(self.pool.win, x, gy, lambda o, out: np.multiply(gy, index == o, out=out))
 
     def backward(self, ggx: Variable) -> Variable:
