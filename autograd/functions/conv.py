@@ -84,6 +84,18 @@ def _add_bias(y: np.ndarray, b: np.ndarray) -> np.ndarray:
     return y + b
 
 
+def _window_matrix(x: np.ndarray, win: Window, oh: int, ow: int) -> np.ndarray:
+    """Every window of x as a row (n, oh, ow) of columns (kh, kw, c): channel-last, unlike im2col's."""
+    return windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow).reshape(x.shape[0] * oh * ow, -1)
+
+
+def _conv(x: np.ndarray, W: np.ndarray, win: Window, oh: int, ow: int) -> tuple[np.ndarray, np.ndarray]:
+    """conv2d as one GEMM: the output as rows (n, oh, ow) by output channels, and the window matrix."""
+    col = _window_matrix(x, win, oh, ow)
+    # The weights are permuted to the matrix's (kh, kw, c) column order, not the matrix to theirs.
+    return col @ W.transpose(0, 2, 3, 1).reshape(W.shape[0], -1).T, col
+
+
 class Conv2d(Function):
     """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·sh + kh, j·sw + kw] + b[o]."""
 
@@ -98,9 +110,7 @@ class Conv2d(Function):
         _conv_shapes("conv2d", x, W, b, 1)
         oh, ow = self.win.out_size(x.shape)
         n, out_channels = x.shape[0], W.shape[0]
-        # Rows (n, oh, ow), columns (kh, kw, c): the weights are permuted to match, not the big matrix.
-        col = windows(channels_last_padded(x, self.win.ph, self.win.pw), self.win, oh, ow).reshape(n * oh * ow, -1)
-        y = col @ W.transpose(0, 2, 3, 1).reshape(out_channels, -1).T
+        y, col = _conv(x, W, self.win, oh, ow)
         if b is not None:
             y = _add_bias(y, b)
         if is_grad_enabled():
@@ -146,9 +156,7 @@ class Conv2dGradW(Function):
         out_channels = gy.shape[1]
         if gy.shape != (n, out_channels, oh, ow):
             raise ValueError(f"conv2d_grad_W: gy of shape {gy.shape} does not fit x of shape {x.shape}")
-        col = self.col
-        if col is None:
-            col = windows(channels_last_padded(x, self.win.ph, self.win.pw), self.win, oh, ow).reshape(n * oh * ow, -1)
+        col = _window_matrix(x, self.win, oh, ow) if self.col is None else self.col
         self.col = None
         g = gy.transpose(0, 2, 3, 1).reshape(n * oh * ow, out_channels)
         gw = g.T @ col
@@ -194,6 +202,16 @@ class ConvTranspose2d(Function):
         n, in_channels, h, w = x.shape
         out_channels, kh, kw = W.shape[1:]
         oh, ow = self.output_size(x.shape)
+        win = self.win
+        if (win.sh, win.sw) == (1, 1) and win.ph < kh and win.pw < kw and in_channels <= out_channels:
+            # At stride 1 the adjoint is a convolution too: of x padded by K − 1 − p, with the kernel
+            # flipped and its channel axes swapped. Its window matrix is no bigger than the patches below
+            # when in_channels <= out_channels, and one large GEMM beats KH·KW thin ones.
+            flipped = Window("conv_transpose2d", (kh, kw), 1, (kh - 1 - win.ph, kw - 1 - win.pw))
+            y = _conv(x, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), flipped, oh, ow)[0]
+            if b is not None:
+                y = _add_bias(y, b)
+            return y.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
         xs = x.transpose(0, 2, 3, 1).reshape(n * h * w, in_channels)
         if out_channels == 1:
             # One GEMM: the batched form below would multiply by KH·KW single columns.
@@ -202,7 +220,7 @@ class ConvTranspose2d(Function):
             # Batched over kernel offsets so each offset's patch is contiguous for its slice-add.
             wt = W.transpose(2, 3, 0, 1).reshape(kh * kw, in_channels, out_channels)
             patches = np.matmul(xs, wt).reshape(kh, kw, n, h, w, out_channels)
-        y = add_windows(patches, self.win, (n, out_channels, oh, ow))
+        y = add_windows(patches, win, (n, out_channels, oh, ow))
         if b is not None:
             if np.result_type(y, b) != y.dtype:
                 return y + b[:, None, None]
