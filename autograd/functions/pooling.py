@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable
+from autograd.core import Function, Variable, is_grad_enabled
 from autograd.functions._window import Window
 
 __all__ = ["avg_pool2d", "max_pool2d"]
@@ -75,7 +75,6 @@ class MaxPool2d(Function):
 
     def __init__(self, win: Window) -> None:
         self.win = win
-        self.y: np.ndarray | None = None
         self.index: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -85,26 +84,17 @@ class MaxPool2d(Function):
         source = _padded(x, self.win, -np.inf)
         views = (self.win.offset(source, i, j, oh, ow) for _, i, j in _offsets(self.win))
         y = np.array(next(views))
-        for view in views:
+        kk = self.win.kh * self.win.kw
+        # The gradient needs each window's argmax: the offset o = i·KW + j of its first maximum.
+        index = np.zeros_like(y, dtype=np.uint8 if kk <= 256 else np.uint32) if is_grad_enabled() else None
+        for o, view in enumerate(views, 1):
+            if index is not None:
+                # Unsigned wrap-around makes index + better·(o − index) equal o where better: a masked
+                # assignment without NumPy's slow masked assignment. Strictly greater keeps the first.
+                index += (view > y) * (o - index)
             np.maximum(y, view, out=y)
-        self.y = y
+        self.index = index
         return y
-
-    def argmax(self) -> np.ndarray:
-        """For each window, the offset o = i·KW + j of its maximum (the first one when several tie)."""
-        if self.index is None:
-            win, y = self.win, self.y
-            oh, ow = y.shape[2:]
-            source = _padded(self.inputs[0].data, win, -np.inf)
-            kk = win.kh * win.kw
-            index = np.zeros_like(y, dtype=np.uint8 if kk <= 256 else np.uint32)
-            # Last offset first, so the first maximum is written last; unsigned wrap-around makes
-            # index + hit · (o − index) equal o where hit, without a masked assignment (slow in NumPy).
-            for o, i, j in reversed(list(_offsets(win))):
-                hit = win.offset(source, i, j, oh, ow) == y
-                index += hit * (o - index)
-            self.index = index
-        return self.index
 
     def backward(self, gy: Variable) -> Variable:
         return MaxPoolScatter(self)(gy)
@@ -119,7 +109,7 @@ class MaxPoolScatter(Function):
         self.pool = pool
 
     def forward(self, gy: np.ndarray) -> np.ndarray:
-        index = self.pool.argmax()
+        index = self.pool.index
         x = self.pool.inputs[0].data
         gy = _laid_out_like(gy, index)
         return _scatter(self.pool.win, x, gy, lambda o, out: np.multiply(gy, index == o, out=out))
@@ -137,7 +127,7 @@ class MaxPoolGather(Function):
         self.pool = pool
 
     def forward(self, gx: np.ndarray) -> np.ndarray:
-        index = self.pool.argmax()
+        index = self.pool.index
         win = self.pool.win
         oh, ow = index.shape[2:]
         source = _padded(gx, win, 0)
