@@ -76,24 +76,33 @@ def _conv_shapes(op: str, x: np.ndarray, W: np.ndarray, b: np.ndarray | None, in
         raise ValueError(f"{op}: b of shape {b.shape} does not match the {out_channels} output channels of W {W.shape}")
 
 
-def _add_bias(y: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """y + b along y's last axis, in place when the dtypes allow (y is always a fresh array here)."""
-    if np.result_type(y, b) == y.dtype:
-        y += b
-        return y
-    return y + b
+def _window_matrix(x: np.ndarray, win: Window, oh: int, ow: int, ones: bool = False) -> np.ndarray:
+    """Every window of x as a row (n, oh, ow) of columns (kh, kw, c), channel-last unlike im2col's.
+
+    With `ones`, a last column of ones multiplies the bias: the GEMM then adds the bias, and the
+    weight-gradient GEMM sums the bias gradient, each at no extra pass over the data.
+    """
+    view = windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow)
+    rows = x.shape[0] * oh * ow
+    if not ones:
+        return view.reshape(rows, -1)
+    width = win.kh * win.kw * x.shape[1]
+    col = np.empty((rows, width + 1), x.dtype)
+    col[:, width] = 1
+    np.copyto(col[:, :width].reshape(view.shape, copy=False), view)
+    return col
 
 
-def _window_matrix(x: np.ndarray, win: Window, oh: int, ow: int) -> np.ndarray:
-    """Every window of x as a row (n, oh, ow) of columns (kh, kw, c): channel-last, unlike im2col's."""
-    return windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow).reshape(x.shape[0] * oh * ow, -1)
-
-
-def _conv(x: np.ndarray, W: np.ndarray, win: Window, oh: int, ow: int) -> tuple[np.ndarray, np.ndarray]:
+def _conv(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray | None, win: Window, oh: int, ow: int
+) -> tuple[np.ndarray, np.ndarray]:
     """conv2d as one GEMM: the output as rows (n, oh, ow) by output channels, and the window matrix."""
-    col = _window_matrix(x, win, oh, ow)
+    col = _window_matrix(x, win, oh, ow, ones=b is not None)
     # The weights are permuted to the matrix's (kh, kw, c) column order, not the matrix to theirs.
-    return col @ W.transpose(0, 2, 3, 1).reshape(W.shape[0], -1).T, col
+    weights = W.transpose(0, 2, 3, 1).reshape(W.shape[0], -1)
+    if b is not None:
+        weights = np.concatenate([weights, b[:, None]], axis=1)
+    return col @ weights.T, col
 
 
 class Conv2d(Function):
@@ -109,26 +118,57 @@ class Conv2d(Function):
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         _conv_shapes("conv2d", x, W, b, 1)
         oh, ow = self.win.out_size(x.shape)
-        n, out_channels = x.shape[0], W.shape[0]
-        y, col = _conv(x, W, self.win, oh, ow)
-        if b is not None:
-            y = _add_bias(y, b)
+        y, col = _conv(x, W, b, self.win, oh, ow)
         if is_grad_enabled():
             self.col = col  # the weight gradient needs it; kept until the first backward
-        return y.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+        return y.reshape(x.shape[0], oh, ow, W.shape[0]).transpose(0, 3, 1, 2)
 
-    def backward(self, gy: Variable) -> tuple[Variable, ...]:
+    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
         x, W = self.inputs[0], self.inputs[1]
         col, self.col = self.col, None
         gx = None if self.constant_input else ConvTranspose2d(self.win, x.shape[2:])(gy, W)
-        gW = Conv2dGradW(self.win, col)(x, gy)
         if len(self.inputs) == 2:
-            return gx, gW
-        return gx, gW, ChannelSum()(gy)
+            return gx, Conv2dGradW(self.win, False, col)(x, gy)
+        return (gx, *Conv2dGradW(self.win, True, col)(x, gy))
+
+
+class Conv2dGradW(Function):
+    """conv2d's weight gradient: gW[o, c, kh, kw] = Σ_{n,i,j} gy[n, o, i, j] · x_padded[n, c, i·sh + kh, j·sw + kw].
+
+    With `bias`, also the bias gradient gb[o] = Σ_{n,i,j} gy[n, o, i, j] as a second output.
+    """
+
+    symbol = "conv2d_grad_W"
+
+    def __init__(self, win: Window, bias: bool, col: np.ndarray | None = None) -> None:
+        self.win = win
+        self.bias = bias
+        self.col = col
+
+    def forward(self, x: np.ndarray, gy: np.ndarray) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        oh, ow = self.win.out_size(x.shape)
+        n, c = x.shape[:2]
+        out_channels = gy.shape[1]
+        if gy.shape != (n, out_channels, oh, ow):
+            raise ValueError(f"conv2d_grad_W: gy of shape {gy.shape} does not fit x of shape {x.shape}")
+        col = _window_matrix(x, self.win, oh, ow, self.bias) if self.col is None else self.col
+        self.col = None
+        g = gy.transpose(0, 2, 3, 1).reshape(n * oh * ow, out_channels)
+        # Both products are Σ over the N·OH·OW rows; OpenBLAS runs it faster (up to 1.5×, measured)
+        # with the longer of the two short sides as the result's rows.
+        gw = (col.T @ g).T if col.shape[1] > out_channels else g.T @ col
+        width = self.win.kh * self.win.kw * c
+        gw_nchw = gw[:, :width].reshape(out_channels, self.win.kh, self.win.kw, c).transpose(0, 3, 1, 2)
+        return (np.ascontiguousarray(gw_nchw), gw[:, width].copy()) if self.bias else np.ascontiguousarray(gw_nchw)
+
+    def backward(self, ggw: Variable, ggb: Variable | None = None) -> tuple[Variable, Variable]:
+        x, gy = self.inputs
+        gx = ConvTranspose2d(self.win, x.shape[2:])(gy, ggw)
+        return gx, Conv2d(self.win)(x, ggw) if ggb is None else Conv2d(self.win)(x, ggw, ggb)
 
 
 class ChannelSum(Function):
-    """gb[o] = Σ_{n, i, j} gy[n, o, i, j]: the bias gradient of conv2d and conv_transpose2d."""
+    """gb[o] = Σ_{n, i, j} gy[n, o, i, j]: the bias gradient of conv_transpose2d."""
 
     symbol = "Σ per channel"
 
@@ -139,34 +179,6 @@ class ChannelSum(Function):
 
     def backward(self, ggb: Variable) -> Variable:
         return broadcast_to(reshape(ggb, (1, -1, 1, 1)), self.inputs[0].shape)
-
-
-class Conv2dGradW(Function):
-    """conv2d's weight gradient: gW[o, c, kh, kw] = Σ_{n,i,j} gy[n, o, i, j] · x_padded[n, c, i·sh + kh, j·sw + kw]."""
-
-    symbol = "conv2d_grad_W"
-
-    def __init__(self, win: Window, col: np.ndarray | None = None) -> None:
-        self.win = win
-        self.col = col
-
-    def forward(self, x: np.ndarray, gy: np.ndarray) -> np.ndarray:
-        oh, ow = self.win.out_size(x.shape)
-        n, c = x.shape[:2]
-        out_channels = gy.shape[1]
-        if gy.shape != (n, out_channels, oh, ow):
-            raise ValueError(f"conv2d_grad_W: gy of shape {gy.shape} does not fit x of shape {x.shape}")
-        col = _window_matrix(x, self.win, oh, ow) if self.col is None else self.col
-        self.col = None
-        g = gy.transpose(0, 2, 3, 1).reshape(n * oh * ow, out_channels)
-        # Both products are Σ over the N·OH·OW rows; OpenBLAS runs it faster (up to 1.5×, measured)
-        # with the longer of the two short sides as the result's rows.
-        gw = (col.T @ g).T if col.shape[1] > out_channels else g.T @ col
-        return np.ascontiguousarray(gw.reshape(out_channels, self.win.kh, self.win.kw, c).transpose(0, 3, 1, 2))
-
-    def backward(self, ggw: Variable) -> tuple[Variable, Variable]:
-        x, gy = self.inputs
-        return ConvTranspose2d(self.win, x.shape[2:])(gy, ggw), Conv2d(self.win)(x, ggw)
 
 
 class ConvTranspose2d(Function):
@@ -210,9 +222,7 @@ class ConvTranspose2d(Function):
             # flipped and its channel axes swapped. Its window matrix is no bigger than the patches below
             # when in_channels <= out_channels, and one large GEMM beats KH·KW thin ones.
             flipped = Window("conv_transpose2d", (kh, kw), 1, (kh - 1 - win.ph, kw - 1 - win.pw))
-            y = _conv(x, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), flipped, oh, ow)[0]
-            if b is not None:
-                y = _add_bias(y, b)
+            y = _conv(x, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), b, flipped, oh, ow)[0]
             return y.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
         xs = x.transpose(0, 2, 3, 1).reshape(n * h * w, in_channels)
         if out_channels == 1:
@@ -232,7 +242,7 @@ class ConvTranspose2d(Function):
     def backward(self, gy: Variable) -> tuple[Variable, ...]:
         x, W = self.inputs[0], self.inputs[1]
         gx = None if self.constant_input else Conv2d(self.win)(gy, W)
-        gW = Conv2dGradW(self.win)(gy, x)
+        gW = Conv2dGradW(self.win, False)(gy, x)
         if len(self.inputs) == 2:
             return gx, gW
         return gx, gW, ChannelSum()(gy)
