@@ -215,3 +215,19 @@ def test_bad_shapes_are_clear_errors():
         F.conv_transpose2d(x, np.zeros((2, 3, 2, 2)))
     with pytest.raises(TypeError, match="kernel_size must be an int or a pair of ints"):
         F.im2col(x, 2.5)
+
+
+@pytest.mark.parametrize("op", [F.conv2d, F.conv_transpose2d])
+def test_an_ndarray_input_is_a_constant(op):
+    """Data given as an ndarray gets no gradient (no one could read it); the same data as a Variable does."""
+    rng = np.random.default_rng(4)
+    data, W = rng.standard_normal((2, 3, 5, 5)), Variable(rng.standard_normal((3, 3, 3, 3)))
+    y = op(data, W, None, 1, 1)
+    F.sum(y * y).backward()
+    assert y.creator.inputs[0].grad is None
+    expected_gW = W.grad.data.copy()
+    x = Variable(data)
+    W.cleargrad()
+    F.sum(op(x, W, None, 1, 1) ** 2).backward()
+    assert x.grad is not None
+    np.testing.assert_allclose(W.grad.data, expected_gW)
