@@ -89,7 +89,7 @@ def _window_matrix(x: np.ndarray, win: Window, oh: int, ow: int, ones: bool = Fa
     width = win.kh * win.kw * x.shape[1]
     col = np.empty((rows, width + 1), x.dtype)
     col[:, width] = 1
-    np.copyto(col[:, :width].reshape(view.shape, copy=False), view)
+    np.copyto(col[:, :width].reshape(view.shape), view)  # a view: splitting axes never copies
     return col
 
 
