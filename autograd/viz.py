@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import shutil
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +45,14 @@ class _Part:
     def __init__(self, outputs: tuple[Variable, ...], max_nodes: int | None) -> None:
         self.outputs = outputs
         order = _forward_order(outputs)
-        total = len(order) + len(_variables(outputs, order))
+        self.variables = _variables(outputs, order)
         self.total_functions = len(order)
-        if max_nodes is not None and total > max_nodes:
+        if max_nodes is not None and len(order) + len(self.variables) > max_nodes:
             chosen = _nearest(outputs, max_nodes)
             order = [f for f in order if f in chosen]
+            self.variables = _variables(outputs, order)
         self.functions = order
         self.condensed = len(order) < self.total_functions
-        self.variables = _variables(outputs, order)
         drawn = set(order)
         # Variables computed by functions that are not drawn start from a "⋯" instead.
         self.cut = {key for key, x in self.variables.items() if x.creator is not None and x.creator not in drawn}
@@ -183,7 +183,13 @@ class _Writer:
     def edge(self, a: str, b: str, **attrs: Any) -> None:
         self.lines.append(f"  {a} -> {b}{_attrs(**attrs)};")
 
-    def walk(self, declare_var: Any, declare_fn: Any, link_in: Any, link_out: Any) -> None:
+    def walk(
+        self,
+        declare_var: Callable[[str, Variable], None],
+        declare_fn: Callable[[str, Function], None],
+        link_in: Callable[[str, str, bool], None],
+        link_out: Callable[[str, str], None],
+    ) -> None:
         """Declare every drawn variable and function once, inputs first, and the edges between them."""
         drawn = self.part.variables
         for number, f in enumerate(self.part.functions):
