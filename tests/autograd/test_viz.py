@@ -195,6 +195,26 @@ def test_function_symbols_and_custom_class_names() -> None:
     assert circles == sorted(["**2", "−", "÷", "+", "exp", "−", "Square", "log"])
 
 
+class Halves(Function):
+    """Two outputs: x / 2 and x / 2 (a stand-in for multi-output ops)."""
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return x / 2, x / 2
+
+    def backward(self, ga: Variable, gb: Variable) -> Variable:
+        return (ga + gb) / 2
+
+
+def test_multi_output_functions_draw_the_outputs_that_are_used() -> None:
+    a, b = Halves()(Variable(4.0, name="x"))
+    nodes, edges = describe_book(to_dot(F.exp(a) + b))
+    assert nodes["Halves[2/]"] == 1 and nodes["2/"] == 2
+    assert edges[("Halves[2/]", "2/", False)] == 2
+    a, _ = Halves()(Variable(4.0, name="x"))
+    nodes, edges = describe_book(to_dot(F.exp(a)))
+    assert nodes["2/"] == 1 and edges[("Halves[2/]", "2/", False)] == 1
+
+
 def test_names_are_escaped() -> None:
     x = Variable(1.0, name='a<b> & "c"')
     y = F.exp(x)
