@@ -247,29 +247,21 @@ def _book(part: _Part, show_values: bool, show_grads: bool, rankdir: str) -> lis
     lines.append(f'  node [shape=none, margin=0, width=0, height=0, fontname="{FONT}", fontsize=12];')
     lines.append("  edge [arrowsize=0.7];")
     outputs = {id(y) for y in part.outputs}
+    # Where a variable's line meets the edge coming in (head) and going out (tail).
+    head, tail = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}[rankdir]
+    across = rankdir in ("TB", "BT")
 
     def declare_var(name: str, x: Variable) -> None:
-        top = []
         leaf = w.is_leaf(x)
-        if x.name is not None and not leaf and id(x) not in outputs:
-            top.append(f"<I>{_esc(x.name)}</I>")
-        if show_values:
-            top.append(_esc(_brief(x.data, with_dtype=True)))
-        bottom = ""
-        if show_grads and x.grad is not None:
-            bottom = f'<FONT COLOR="{GRAD_COLOR}">{_esc(_brief(x.grad.data, with_dtype=False))}</FONT>'
-        # Equal rows above and below the rule keep the rule on the node's centre line, where edges meet it.
-        label = (
-            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-            f'<TR><TD WIDTH="44">{" = ".join(top) or "&#160;"}</TD></TR><HR/>'
-            f"<TR><TD>{bottom or '&#160;'}</TD></TR></TABLE>>"
-        )
+        shown_name = x.name if x.name is not None and not leaf and id(x) not in outputs else None
+        value = _brief(x.data, with_dtype=True) if show_values else None
+        grad = _brief(x.grad.data, with_dtype=False) if show_grads and x.grad is not None else None
         start = ("⋯" if id(x) in part.cut else x.name) if leaf else None
         if start is not None:
             w.node(f"{name}in", margin='"0.05,0"', label=f"<{_esc(start)}>")
-        w.node(name, label=label)
+        w.node(name, label=_line(shown_name, value, grad, across))
         if start is not None:
-            w.edge(f"{name}in", f"{name}:w", arrowhead="none", weight=MAIN_WEIGHT)
+            w.edge(f"{name}in", f"{name}:{head}", arrowhead="none", weight=MAIN_WEIGHT)
 
     def declare_fn(name: str, f: Function) -> None:
         symbol = _symbol(f)
@@ -277,17 +269,39 @@ def _book(part: _Part, show_values: bool, show_grads: bool, rankdir: str) -> lis
         w.node(name, shape="circle", width=0.36, margin=0.03, fontsize=size, label=f"<{_esc(symbol)}>")
 
     def link_in(var: str, fn: str, main: bool) -> None:
-        w.edge(f"{var}:e", fn, weight=MAIN_WEIGHT if main else 1)
+        w.edge(f"{var}:{tail}", fn, weight=MAIN_WEIGHT if main else 1)
 
     def link_out(fn: str, var: str) -> None:
-        w.edge(fn, f"{var}:w", arrowhead="none", weight=MAIN_WEIGHT)
+        w.edge(fn, f"{var}:{head}", arrowhead="none", weight=MAIN_WEIGHT)
 
     w.walk(declare_var, declare_fn, link_in, link_out)
     for y in part.outputs:
         name = w.var_ids[id(y)]
         w.node(f"{name}out", margin='"0.05,0"', label=f"<{_esc(y.name)}>" if y.name is not None else '""')
-        w.edge(f"{name}:e", f"{name}out", weight=MAIN_WEIGHT)
+        w.edge(f"{name}:{tail}", f"{name}out", weight=MAIN_WEIGHT)
     return lines + w.lines + ["}"]
+
+
+def _line(name: str | None, value: str | None, grad: str | None, across: bool) -> str:
+    """A variable as a stretch of line: value (and name) on one side of the rule, gradient on the other.
+
+    The rule must sit on the node's centre line, where the edges meet it, so both sides get the same size.
+    """
+    text = " = ".join(t for t in (name, value) if t is not None)
+    first = " = ".join(f"<I>{_esc(name)}</I>" if t is name else _esc(t) for t in (name, value) if t is not None)
+    second = f'<FONT COLOR="{GRAD_COLOR}">{_esc(grad)}</FONT>' if grad is not None else ""
+    table = '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+    if not across:
+        return (
+            f'{table}<TR><TD WIDTH="44">{first or "&#160;"}</TD></TR><HR/>'
+            f'<TR><TD>{second or "&#160;"}</TD></TR></TABLE>>'
+        )
+    # Side by side, the cells' widths are set from an estimate of the text's (wide enough to hold it).
+    width = max(22, 7 * max(len(text), len(grad or "")) + 4)
+    return (
+        f'{table}<TR><TD ALIGN="RIGHT" WIDTH="{width}">{first or "&#160;"}</TD><VR/>'
+        f'<TD ALIGN="LEFT" WIDTH="{width}">{second or "&#160;"}</TD></TR></TABLE>>'
+    )
 
 
 def _nodes(part: _Part, show_values: bool, show_grads: bool, rankdir: str) -> list[str]:

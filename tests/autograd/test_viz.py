@@ -107,8 +107,9 @@ def apple_example(retain_grad: bool = True, backward: bool = True) -> Variable:
 # ----- book style -----
 
 
-def test_apple_backward_is_the_books_figure() -> None:
-    nodes, edges = describe_book(to_dot(apple_example()))
+@pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT"])
+def test_apple_backward_is_the_books_figure(rankdir: str) -> None:
+    nodes, edges = describe_book(to_dot(apple_example(), rankdir=rankdir))
     expected_edges = {
         ("'apple'", "100/2.2", False),
         ("'apple_num'", "2/110", False),
@@ -123,6 +124,13 @@ def test_apple_backward_is_the_books_figure() -> None:
     }
     assert edges == Counter(expected_edges)
     assert nodes == Counter({n for e in expected_edges for n in e[:2]})
+
+
+def test_edges_meet_the_lines_on_the_side_the_graph_flows_from() -> None:
+    for rankdir, into, out_of in [("LR", "w", "e"), ("RL", "e", "w"), ("TB", "n", "s"), ("BT", "s", "n")]:
+        dot = to_dot(apple_example(), rankdir=rankdir)
+        assert "f0 -> v2:" + into in dot and "v2:" + out_of + " -> f1" in dot
+        assert ("<VR/>" in dot) == (rankdir in ("TB", "BT")) and ("<HR/>" in dot) == (rankdir in ("LR", "RL"))
 
 
 def test_apple_forward_has_values_and_no_gradients() -> None:
@@ -416,6 +424,7 @@ def check_png_and_svg(graph: Graph, tmp_path) -> None:
 def test_rendering_with_dot(tmp_path) -> None:
     graph = draw(apple_example())
     check_png_and_svg(graph, tmp_path)
+    check_png_and_svg(draw(apple_example(), rankdir="TB"), tmp_path)
     pdf = graph.render(tmp_path / "apple", format="pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     check_png_and_svg(draw(apple_example(), style="nodes"), tmp_path)
