@@ -361,7 +361,8 @@ def to_dot(
 
     style: "book" (functions as circles, variables as edges with the value above and the gradient
     below, left to right) or "nodes" (variables as boxes, functions as ovals, top to bottom).
-    rankdir: Graphviz direction ("LR", "TB", "RL", "BT"); the style's own by default.
+    rankdir: Graphviz direction ("LR", "TB", "RL", "BT"); the style's own by default. In the book style
+    with "TB" or "BT" the lines run vertically, the value left of them and the gradient right.
     max_nodes: a graph with more functions and variables than this is condensed to the part nearest
     the outputs, with a caption saying so; None draws everything.
     Intermediate gradients appear only if backward ran with retain_grad=True (they are freed otherwise).
