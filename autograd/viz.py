@@ -265,8 +265,12 @@ def _book(part: _Part, show_values: bool, show_grads: bool, rankdir: str) -> lis
 
     def declare_fn(name: str, f: Function) -> None:
         symbol = _symbol(f)
-        size = 15 if len(symbol) == 1 else 11
-        w.node(name, shape="circle", width=0.36, margin=0.03, fontsize=size, label=f"<{_esc(symbol)}>")
+        if len(symbol) <= 6:
+            size = 15 if len(symbol) == 1 else 11
+            w.node(name, shape="circle", width=0.36, margin=0.03, fontsize=size, label=f"<{_esc(symbol)}>")
+        else:
+            # Long names (Softmax-with-Loss) would blow a circle up; the book draws such layers as boxes.
+            w.node(name, shape="box", style="rounded", margin='"0.08,0.04"', fontsize=11, label=f"<{_esc(symbol)}>")
 
     def link_in(var: str, fn: str, main: bool) -> None:
         w.edge(f"{var}:{tail}", fn, weight=MAIN_WEIGHT if main else 1)

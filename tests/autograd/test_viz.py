@@ -78,7 +78,7 @@ def describe_book(dot: str) -> tuple[Counter, Counter]:
         if "<TABLE" in label:
             top, bottom = re.findall(r"<TD[^>]*>(.*?)</TD>", label)
             desc[name] = f"{text(top)}/{text(bottom)}"
-        elif attrs.get("shape") == "circle":
+        elif name.startswith("f"):
             desc[name] = None  # named after its output below
         else:
             desc[name] = f"'{text(label[1:-1]) if label.startswith('<') else label.strip(chr(34))}'"
@@ -201,6 +201,21 @@ def test_function_symbols_and_custom_class_names() -> None:
     nodes, _ = parse(to_dot(y))
     circles = sorted(text(a["label"][1:-1]) for a in nodes.values() if a.get("shape") == "circle")
     assert circles == sorted(["**2", "−", "÷", "+", "exp", "−", "Square", "log"])
+
+
+def test_long_function_names_get_a_box_instead_of_a_circle() -> None:
+    class SoftmaxWithLoss(Function):
+        symbol = "Softmax-with-Loss"
+
+        def forward(self, x: np.ndarray) -> np.ndarray:
+            return x.sum()
+
+        def backward(self, gy: Variable) -> Variable:
+            return gy
+
+    nodes, _ = parse(to_dot(SoftmaxWithLoss()(Variable(np.ones(3)))))
+    (fn,) = [a for n, a in nodes.items() if n.startswith("f")]
+    assert fn["shape"] == "box" and text(fn["label"][1:-1]) == "Softmax-with-Loss"
 
 
 class Halves(Function):
