@@ -48,10 +48,10 @@ def enable_grad() -> _SetGradMode:
 
 def _as_array(x: Any, like: np.ndarray | None = None) -> np.ndarray:
     """Convert x to an ndarray; a Python scalar takes the dtype of `like` when that is a float array."""
-    if type(x) is np.ndarray:
+    if type(x) is np.ndarray and x.dtype.kind in "biufc":
         return x
     if like is not None and isinstance(x, (int, float)) and like.dtype.kind in "fc":
-        return np.asarray(x, dtype=np.result_type(like.dtype, x))
+        return np.asarray(x, dtype=like.dtype)
     array = np.asarray(x)
     if array.dtype.kind not in "biufc":
         raise TypeError(f"Variable: expected numeric data, got an array of dtype {array.dtype}")
@@ -61,7 +61,7 @@ def _as_array(x: Any, like: np.ndarray | None = None) -> np.ndarray:
 class Variable:
     """A node holding an ndarray `data`, its gradient `grad` and the Function that created it."""
 
-    __slots__ = ("data", "grad", "creator", "name", "_hooks", "_retains_grad", "__weakref__")
+    __slots__ = ("__weakref__", "_hooks", "_retains_grad", "creator", "data", "grad", "name")
     # Lets `ndarray + Variable` and `np.float32(2) * Variable` fall through to our reflected operators.
     __array_ufunc__ = None
 
@@ -150,28 +150,28 @@ class Variable:
 
     # ----- operators -----
     def __add__(self, other: Any) -> Variable:
-        return _F.add(self, other)
+        return _Add()(self, other)
 
     def __radd__(self, other: Any) -> Variable:
-        return _F.add(other, self)
+        return _Add()(other, self)
 
     def __sub__(self, other: Any) -> Variable:
-        return _F.sub(self, other)
+        return _Sub()(self, other)
 
     def __rsub__(self, other: Any) -> Variable:
-        return _F.sub(other, self)
+        return _Sub()(other, self)
 
     def __mul__(self, other: Any) -> Variable:
-        return _F.mul(self, other)
+        return _Mul()(self, other)
 
     def __rmul__(self, other: Any) -> Variable:
-        return _F.mul(other, self)
+        return _Mul()(other, self)
 
     def __truediv__(self, other: Any) -> Variable:
-        return _F.div(self, other)
+        return _Div()(self, other)
 
     def __rtruediv__(self, other: Any) -> Variable:
-        return _F.div(other, self)
+        return _Div()(other, self)
 
     def __pow__(self, other: Any) -> Variable:
         return _F.pow(self, other)
@@ -186,7 +186,7 @@ class Variable:
         return _F.matmul(other, self)
 
     def __neg__(self) -> Variable:
-        return _F.neg(self)
+        return _Neg()(self)
 
     def __pos__(self) -> Variable:
         return self
@@ -222,6 +222,22 @@ class Variable:
         return _F.min(self, axis, keepdims)
 
 
+_ref = weakref.ref
+_object_new = object.__new__
+
+
+def _new_variable(data: np.ndarray) -> Variable:
+    """A Variable around an ndarray, skipping the checks of __init__ (the hot path of every op)."""
+    v = _object_new(Variable)
+    v.data = data
+    v.grad = None
+    v.creator = None
+    v.name = None
+    v._hooks = None
+    v._retains_grad = False
+    return v
+
+
 def as_variable(x: Any, like: Variable | None = None) -> Variable:
     """Return x if it is a Variable, else wrap it (a Python scalar takes the dtype of `like`)."""
     if type(x) is Variable or isinstance(x, Variable):
@@ -236,33 +252,42 @@ class Function:
     `backward` works on Variables, so its own computation can be recorded (higher-order gradients).
     """
 
-    __slots__ = ("inputs", "outputs", "_output_meta", "__dict__")
+    __slots__ = ("__dict__", "_output_meta", "inputs", "outputs")
 
     def __call__(self, *inputs: Any) -> Any:
+        # Unrolled for one and two inputs: this is the per-op overhead every graph pays.
         if len(inputs) == 2:
             a, b = inputs
-            # A Python scalar beside a Variable takes that Variable's dtype, so float32 stays float32.
-            if type(a) is not Variable:
+            if type(a) is not Variable or type(b) is not Variable:
+                # A Python scalar beside a Variable takes that Variable's dtype, so float32 stays float32.
                 a = as_variable(a, b if isinstance(b, Variable) else None)
-            if type(b) is not Variable:
                 b = as_variable(b, a)
-            inputs = (a, b)
+                inputs = (a, b)
+            ys = self.forward(a.data, b.data)
+        elif len(inputs) == 1:
+            x = inputs[0]
+            if type(x) is not Variable:
+                x = as_variable(x)
+                inputs = (x,)
+            ys = self.forward(x.data)
         else:
-            inputs = tuple(x if type(x) is Variable else as_variable(x) for x in inputs)
-        ys = self.forward(*[x.data for x in inputs])
-        single = not isinstance(ys, tuple)
-        if single:
-            outputs = [Variable(ys if type(ys) is np.ndarray else np.asarray(ys))]
-        else:
-            outputs = [Variable(y if type(y) is np.ndarray else np.asarray(y)) for y in ys]
+            inputs = tuple(as_variable(x) for x in inputs)
+            ys = self.forward(*[x.data for x in inputs])
+        if type(ys) is not tuple:
+            y = _new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))
+            if _mode.enabled:
+                self.inputs = inputs
+                y.creator = self
+                self.outputs = [_ref(y)]
+            return y
+        outputs = tuple(_new_variable(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
         if _mode.enabled:
             self.inputs = inputs
             for y in outputs:
                 y.creator = self
-            self.outputs = [weakref.ref(y) for y in outputs]
-            if not single:
-                self._output_meta = [(y.shape, y.dtype) for y in outputs]
-        return outputs[0] if single else tuple(outputs)
+            self.outputs = [_ref(y) for y in outputs]
+            self._output_meta = [(y.data.shape, y.data.dtype) for y in outputs]
+        return outputs
 
     def forward(self, *xs: np.ndarray) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -277,3 +302,8 @@ class Function:
 
 from autograd import engine as _engine  # noqa: E402  (the engine and ops need the classes above)
 from autograd import functions as _F  # noqa: E402
+from autograd.functions.arithmetic import Add as _Add  # noqa: E402
+from autograd.functions.arithmetic import Div as _Div  # noqa: E402
+from autograd.functions.arithmetic import Mul as _Mul  # noqa: E402
+from autograd.functions.arithmetic import Neg as _Neg  # noqa: E402
+from autograd.functions.arithmetic import Sub as _Sub  # noqa: E402

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable, _mode, as_variable
+from autograd.core import Function, Variable, _mode, _new_variable, as_variable
 
 
 def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
@@ -61,7 +61,7 @@ def _reducible(src: tuple[int, ...], dst: tuple[int, ...]) -> bool:
 
 def _fit(f: Function, x: Variable, gx: Any) -> Variable:
     """Bring a gradient to its input's shape, summing away the dimensions forward broadcast."""
-    if type(gx) is not Variable:
+    if not isinstance(gx, Variable):
         gx = as_variable(gx)
     if gx.data.shape != x.data.shape:
         if not _reducible(gx.data.shape, x.data.shape):
@@ -79,18 +79,20 @@ def _run(
     create_graph: bool,
     retain_grad: bool,
     targets: set[int] | None = None,
-) -> tuple[dict[int, Variable], dict[int, Variable]]:
+) -> tuple[dict[int, tuple[Variable, Variable]], dict[int, Variable]]:
     """Propagate gradients from the roots through every reachable function, each run once.
 
-    Returns the gradients left on leaves, and those captured for the ids in `targets` (which may be
-    intermediate variables), each keyed by id(variable).
+    Returns the gradients left on leaves (id -> (leaf, grad)) and those captured for the ids in
+    `targets` (which may be intermediate variables). Keys are ids: every keyed variable stays alive
+    meanwhile, held by the roots or by the `inputs` of a reachable function.
     """
     grads: dict[int, Variable] = {}
-    alive: dict[int, Variable] = {}  # holds each keyed variable so its id stays unique
+    leaves: dict[int, Variable] = {}
     for root, g in zip(roots, root_grads):
         key = id(root)
-        alive[key] = root
         grads[key] = grads[key] + g if key in grads else g
+        if root.creator is None:
+            leaves[key] = root
     consumers = _count_consumers(roots)
     ready = [f for f, n in consumers.items() if n == 0]
     captured: dict[int, Variable] = {}
@@ -104,45 +106,64 @@ def _run(
             for ref in f.outputs:
                 y = ref()
                 gy = None if y is None else grads.pop(id(y), None)
-                if gy is not None:
-                    if y._hooks:
-                        gy = _apply_hooks(y, gy)
-                    if retain_grad or y._retains_grad:
-                        y.grad = gy if y.grad is None else y.grad + gy
-                    if targets is not None and id(y) in targets:
-                        captured[id(y)] = gy
+                if gy is not None and (y._hooks or y._retains_grad or retain_grad or targets):
+                    gy = _visit(y, gy, retain_grad, targets, captured)
                 gys.append(gy)
-            if any(gy is not None for gy in gys):
+            if len(gys) == 1:
+                gxs = None if gys[0] is None else f.backward(gys[0])
+            elif any(gy is not None for gy in gys):
                 gxs = f.backward(*_fill_missing(f, gys))
-                if type(gxs) is not tuple or len(gxs) != len(f.inputs):
-                    gxs = _as_tuple(f, gxs)
             else:
-                gxs = (None,) * len(f.inputs)
-            for x, gx in zip(f.inputs, gxs):
+                gxs = None
+            inputs = f.inputs
+            if gxs is None:
+                gxs = (None,) * len(inputs)
+            elif type(gxs) is not tuple or len(gxs) != len(inputs):
+                gxs = _as_tuple(f, gxs)
+            for x, gx in zip(inputs, gxs):
                 if gx is not None:
-                    gx = _fit(f, x, gx)
+                    if type(gx) is not Variable or gx.data.shape != x.data.shape:
+                        gx = _fit(f, x, gx)
                     key = id(x)
                     if key in grads:
-                        grads[key] = grads[key] + gx
+                        # Without create_graph, summing the arrays directly spares recording an add.
+                        total = grads[key]
+                        grads[key] = total + gx if create_graph else _new_variable(np.asarray(total.data + gx.data))
                     else:
                         grads[key] = gx
-                        alive[key] = x
                 g = x.creator
-                if g is not None:
-                    consumers[g] -= 1
-                    if consumers[g] == 0:
+                if g is None:
+                    if gx is not None:
+                        leaves[key] = x
+                else:
+                    n = consumers[g] - 1
+                    consumers[g] = n
+                    if n == 0:
                         ready.append(g)
-        leaves = {}
-        for key, gx in grads.items():
-            x = alive[key]
+        result = {}
+        for key, x in leaves.items():
+            gx = grads[key]
             if x._hooks:
                 gx = _apply_hooks(x, gx)
-            leaves[key] = gx
+            result[key] = (x, gx)
             if targets is not None and key in targets:
                 captured[key] = gx
     finally:
         _mode.enabled = previous
-    return {key: (alive[key], gx) for key, gx in leaves.items()}, captured
+    return result, captured
+
+
+def _visit(
+    y: Variable, gy: Variable, retain_grad: bool, targets: set[int] | None, captured: dict[int, Variable]
+) -> Variable:
+    """An intermediate variable's gradient is complete: run its hooks, keep or capture it."""
+    if y._hooks:
+        gy = _apply_hooks(y, gy)
+    if retain_grad or y._retains_grad:
+        y.grad = gy if y.grad is None else y.grad + gy
+    if targets is not None and id(y) in targets:
+        captured[id(y)] = gy
+    return gy
 
 
 def _fill_missing(f: Function, gys: list[Variable | None]) -> list[Variable]:

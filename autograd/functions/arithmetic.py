@@ -8,14 +8,17 @@ import numpy as np
 
 from autograd.core import Function, Variable
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow"]
+__all__ = ["add", "div", "mul", "neg", "pow", "sub"]
 
 
 class Add(Function):
     symbol = "+"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return _broadcast_checked(self, np.add, a, b)
+        try:
+            return a + b
+        except ValueError:
+            raise _broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         return gy, gy
@@ -25,7 +28,10 @@ class Sub(Function):
     symbol = "−"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return _broadcast_checked(self, np.subtract, a, b)
+        try:
+            return a - b
+        except ValueError:
+            raise _broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         return gy, -gy
@@ -35,7 +41,10 @@ class Mul(Function):
     symbol = "×"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return _broadcast_checked(self, np.multiply, a, b)
+        try:
+            return a * b
+        except ValueError:
+            raise _broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         a, b = self.inputs
@@ -46,7 +55,10 @@ class Div(Function):
     symbol = "÷"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return _broadcast_checked(self, np.true_divide, a, b)
+        try:
+            return a / b
+        except ValueError:
+            raise _broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         a, b = self.inputs
@@ -70,7 +82,10 @@ class Pow(Function):
     symbol = "**"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return _broadcast_checked(self, np.power, a, b)
+        try:
+            return np.power(a, b)
+        except ValueError:
+            raise _broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         from autograd.functions.elementwise import log, where
@@ -94,20 +109,18 @@ class PowConst(Function):
         return f"**{self.c:g}" if np.ndim(self.c) == 0 else "**"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return _broadcast_checked(self, np.power, x, self.c)
+        try:
+            return np.power(x, self.c)
+        except ValueError:
+            raise _broadcast_error(self, x, np.asarray(self.c)) from None
 
     def backward(self, gy: Variable) -> Variable:
         (x,) = self.inputs
         return gy * self.c * x ** (self.c - 1)
 
 
-def _broadcast_checked(f: Function, ufunc: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    try:
-        return ufunc(a, b)
-    except ValueError as error:
-        raise ValueError(
-            f"{type(f).__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        ) from error
+def _broadcast_error(f: Function, a: np.ndarray, b: np.ndarray) -> ValueError:
+    return ValueError(f"{type(f).__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together")
 
 
 def add(a: Any, b: Any) -> Variable:

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.core import Function, Variable, as_variable
 
-__all__ = ["exp", "log", "sin", "cos", "tanh", "where"]
+__all__ = ["cos", "exp", "log", "sin", "tanh", "where"]
 
 
 class Exp(Function):

@@ -39,7 +39,7 @@ class MatMul(Function):
         # Promote 1-D operands to matrices as NumPy does, then undo it on the gradients.
         a2 = reshape(a, (1, a.shape[0])) if a.ndim == 1 else a
         b2 = reshape(b, (b.shape[0], 1)) if b.ndim == 1 else b
-        out_shape = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1])
+        out_shape = (*np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]), a2.shape[-2], b2.shape[-1])
         gy2 = reshape(gy, out_shape)
         ga = sum_to(gy2 @ _swap_last(b2), a2.shape)
         gb = sum_to(_swap_last(a2) @ gy2, b2.shape)

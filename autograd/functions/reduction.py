@@ -9,7 +9,7 @@ import numpy as np
 from autograd.core import Function, Variable
 from autograd.functions.shape import broadcast_to, reshape
 
-__all__ = ["sum", "mean"]
+__all__ = ["mean", "sum"]
 
 
 def normalize_axis(op: str, axis: Any, ndim: int) -> tuple[int, ...]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.core import Function, Variable
 
-__all__ = ["reshape", "transpose", "broadcast_to", "sum_to", "astype", "flatten"]
+__all__ = ["astype", "broadcast_to", "flatten", "reshape", "sum_to", "transpose"]
 
 
 class Reshape(Function):
@@ -147,4 +147,4 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Variable:
     if not shape:
         return reshape(x, (1,))
     merged = int(np.prod(shape[start : end + 1]))
-    return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
+    return reshape(x, (*shape[:start], merged, *shape[end + 1:]))

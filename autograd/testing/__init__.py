@@ -1,5 +1,7 @@
 """Gradient testing: numerical gradients, gradcheck, gradgradcheck, and hypothesis strategies."""
 
+import importlib
+
 from autograd.testing.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "numerical_grad", "strategies"]
@@ -7,7 +9,5 @@ __all__ = ["GradcheckError", "gradcheck", "gradgradcheck", "numerical_grad", "st
 
 def __getattr__(name: str):  # hypothesis is a test-time dependency, imported only when asked for
     if name == "strategies":
-        from autograd.testing import strategies
-
-        return strategies
+        return importlib.import_module("autograd.testing.strategies")
     raise AttributeError(name)

@@ -53,6 +53,7 @@ def numerical_grad(
     """d(sum(f(*inputs) * grad_output))/d(input) for every float input, by central differences in float64.
 
     grad_output defaults to ones; for several outputs pass a list, one array per output.
+    f is evaluated under no_grad (wrap its body in enable_grad if it differentiates internally).
     """
     arrays, checked = _prepare(inputs)
     base = _evaluate(f, arrays)
@@ -164,7 +165,7 @@ def _numerical_jacobian(
     jacobians = []
     for i in checked:
         x = arrays[i]
-        jac = np.zeros((total,) + x.shape)
+        jac = np.zeros((total, *x.shape))
         for index in np.ndindex(x.shape):
             original = x[index]
             x[index] = original + eps
@@ -172,7 +173,7 @@ def _numerical_jacobian(
             x[index] = original - eps
             minus = np.concatenate([y.reshape(-1) for y in _evaluate(f, arrays)] or [np.zeros(0)])
             x[index] = original
-            jac[(slice(None),) + index] = (plus - minus) / (2 * eps)
+            jac[(slice(None), *index)] = (plus - minus) / (2 * eps)
         jacobians.append(jac)
     return jacobians
 

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["shapes", "arrays", "broadcastable_shapes", "broadcastable_arrays", "scalars", "axes"]
+__all__ = ["arrays", "axes", "broadcastable_arrays", "broadcastable_shapes", "scalars", "shapes"]
 
 
 def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4) -> st.SearchStrategy:
@@ -46,7 +46,9 @@ def arrays(
     return hnp.arrays(dtype, shape_strategy, elements=_elements(low, high, avoid, margin, dtype))
 
 
-def scalars(low: float = -3.0, high: float = 3.0, avoid: Sequence[float] = (), margin: float = 0.05) -> st.SearchStrategy:
+def scalars(
+    low: float = -3.0, high: float = 3.0, avoid: Sequence[float] = (), margin: float = 0.05
+) -> st.SearchStrategy[np.ndarray]:
     """0-d float64 arrays."""
     return arrays((), low=low, high=high, avoid=avoid, margin=margin)
 
