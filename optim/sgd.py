@@ -49,7 +49,8 @@ class SGD(Optimizer):
         if self.momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
+                # np.array, not g.copy(): arithmetic on a 0-d array gives a NumPy scalar, not an array
+                buf = state["momentum_buffer"] = np.array(g, dtype=p.dtype)
             else:
                 buf *= self.momentum
                 buf += g
