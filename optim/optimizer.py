@@ -49,7 +49,7 @@ class Optimizer:
             seen.add(id(p))
         self._check(hyperparams)
         self.params: list[Variable] = params
-        self.hyperparams = tuple(hyperparams)
+        self.hyperparam_names = tuple(hyperparams)
         for key, value in hyperparams.items():
             setattr(self, key, value)
         self.state: list[dict[str, Any]] = [{} for _ in params]
@@ -87,7 +87,7 @@ class Optimizer:
         """A snapshot of hyperparameters and per-parameter state (copies: later steps do not change it)."""
         return {
             "type": type(self).__name__,
-            "hyperparams": {key: getattr(self, key) for key in self.hyperparams},
+            "hyperparams": {key: getattr(self, key) for key in self.hyperparam_names},
             "shapes": [p.data.shape for p in self.params],
             "state": {
                 i: {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()}
@@ -102,10 +102,9 @@ class Optimizer:
         if state_dict.get("type") != name:
             raise ValueError(f"{name}.load_state_dict: the state was saved by {state_dict.get('type')!r}, not {name!r}")
         hyperparams = dict(state_dict["hyperparams"])
-        if set(hyperparams) != set(self.hyperparams):
-            raise ValueError(
-                f"{name}.load_state_dict: hyperparameters {sorted(hyperparams)} do not match {sorted(self.hyperparams)}"
-            )
+        own_names = sorted(self.hyperparam_names)
+        if sorted(hyperparams) != own_names:
+            raise ValueError(f"{name}.load_state_dict: hyperparameters {sorted(hyperparams)} do not match {own_names}")
         self._check(hyperparams)
         shapes = [tuple(s) for s in state_dict["shapes"]]
         own = [p.data.shape for p in self.params]
@@ -138,5 +137,5 @@ class Optimizer:
         self.state = state
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{key}={getattr(self, key)!r}" for key in self.hyperparams)
+        args = ", ".join(f"{key}={getattr(self, key)!r}" for key in self.hyperparam_names)
         return f"{type(self).__name__}({len(self.params)} parameters, {args})"
