@@ -102,24 +102,32 @@ def _run(
     try:
         while ready:
             f = ready.pop()
-            gys = []
-            for ref in f.outputs:
-                y = ref()
+            outputs = f.outputs
+            if len(outputs) == 1:
+                y = outputs[0]()
                 gy = None if y is None else grads.pop(id(y), None)
                 if gy is not None and (y._hooks or y._retains_grad or retain_grad or targets):
                     gy = _visit(y, gy, retain_grad, targets, captured)
-                gys.append(gy)
-            if len(gys) == 1:
-                gxs = None if gys[0] is None else f.backward(gys[0])
-            elif any(gy is not None for gy in gys):
-                gxs = f.backward(*_fill_missing(f, gys))
+                gxs = None if gy is None else f.backward(gy)
             else:
-                gxs = None
+                gys = []
+                for ref in outputs:
+                    y = ref()
+                    gy = None if y is None else grads.pop(id(y), None)
+                    if gy is not None and (y._hooks or y._retains_grad or retain_grad or targets):
+                        gy = _visit(y, gy, retain_grad, targets, captured)
+                    gys.append(gy)
+                gxs = f.backward(*_fill_missing(f, gys)) if any(g is not None for g in gys) else None
             inputs = f.inputs
-            if gxs is None:
-                gxs = (None,) * len(inputs)
-            elif type(gxs) is not tuple or len(gxs) != len(inputs):
-                gxs = _as_tuple(f, gxs)
+            if type(gxs) is not tuple:
+                if gxs is None:
+                    gxs = (None,) * len(inputs)
+                elif type(gxs) is Variable and len(inputs) == 1:
+                    gxs = (gxs,)
+                else:
+                    gxs = _as_tuple(f, gxs)
+            elif len(gxs) != len(inputs):
+                _as_tuple(f, gxs)
             for x, gx in zip(inputs, gxs):
                 if gx is not None:
                     if type(gx) is not Variable or gx.data.shape != x.data.shape:

@@ -112,10 +112,14 @@ class PowConst(Function):
         try:
             return np.power(x, self.c)
         except ValueError:
-            raise _broadcast_error(self, x, np.asarray(self.c)) from None
+            raise ValueError(
+                f"pow: shapes {x.shape} and {np.shape(self.c)} cannot be broadcast together"
+            ) from None
 
     def backward(self, gy: Variable) -> Variable:
         (x,) = self.inputs
+        if np.ndim(self.c) == 0 and self.c == 0:
+            return gy * 0  # x ** 0 is constant; 0 * x ** -1 would be nan at x = 0
         return gy * self.c * x ** (self.c - 1)
 
 
@@ -152,4 +156,6 @@ def pow(a: Any, b: Any) -> Variable:
     """y = a ** b (the exponent is differentiated too when it is a Variable)"""
     if isinstance(b, Variable):
         return Pow()(a, b)
+    if isinstance(b, np.generic):
+        b = b.item()  # a Python scalar exponent keeps x's dtype (NumPy scalars would promote it)
     return PowConst(b)(a)

@@ -1,4 +1,4 @@
-"""Elementwise functions: exp, log, sin, cos, tanh, where, ..."""
+"""Elementwise functions: exp, log, sqrt, sin, cos, tanh, sigmoid, activations, abs, clip, maximum, where."""
 
 from __future__ import annotations
 
@@ -8,7 +8,23 @@ import numpy as np
 
 from autograd.core import Function, Variable, as_variable
 
-__all__ = ["cos", "exp", "log", "sin", "tanh", "where"]
+__all__ = [
+    "abs",
+    "clip",
+    "cos",
+    "elu",
+    "exp",
+    "leaky_relu",
+    "log",
+    "maximum",
+    "minimum",
+    "relu",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "tanh",
+    "where",
+]
 
 
 class Exp(Function):
@@ -29,6 +45,16 @@ class Log(Function):
 
     def backward(self, gy: Variable) -> Variable:
         return gy / self.inputs[0]
+
+
+class Sqrt(Function):
+    symbol = "√"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sqrt(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy / (2 * self.outputs[0]())
 
 
 class Sin(Function):
@@ -58,8 +84,153 @@ class Tanh(Function):
         return np.tanh(x)
 
     def backward(self, gy: Variable) -> Variable:
-        y = self.outputs[0]()
+        return TanhGrad()(self.outputs[0](), gy)
+
+
+class TanhGrad(Function):
+    """gx = gy * (1 - y²), fused into one node: tanh is on the hot path of small nets."""
+
+    symbol = "tanh'"
+
+    def forward(self, y: np.ndarray, gy: np.ndarray) -> np.ndarray:
         return gy * (1 - y * y)
+
+    def backward(self, g: Variable) -> tuple[Variable, Variable]:
+        y, gy = self.inputs
+        return g * gy * (-2 * y), g * (1 - y * y)
+
+
+class Sigmoid(Function):
+    symbol = "σ"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        # exp of -|x| only: never overflows, and keeps full relative precision in both tails.
+        z = np.exp(-np.abs(x))
+        y = 1 / (1 + z)
+        return np.where(x >= 0, y, z * y)
+
+    def backward(self, gy: Variable) -> Variable:
+        return SigmoidGrad()(self.outputs[0](), gy)
+
+
+class SigmoidGrad(Function):
+    """gx = gy * y * (1 - y), fused into one node."""
+
+    symbol = "σ'"
+
+    def forward(self, y: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        return gy * y * (1 - y)
+
+    def backward(self, g: Variable) -> tuple[Variable, Variable]:
+        y, gy = self.inputs
+        return g * gy * (1 - 2 * y), g * y * (1 - y)
+
+
+class ReLU(Function):
+    """The gradient at 0 is 0, as in PyTorch."""
+
+    symbol = "ReLU"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0)
+
+    def backward(self, gy: Variable) -> Variable:
+        return where(self.inputs[0].data > 0, gy, 0.0)
+
+
+class LeakyReLU(Function):
+    """The gradient at 0 is the slope, as in PyTorch."""
+
+    symbol = "LeakyReLU"
+
+    def __init__(self, slope: float) -> None:
+        self.slope = slope
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.where(x > 0, x, x * self.slope)
+
+    def backward(self, gy: Variable) -> Variable:
+        x = self.inputs[0].data
+        factor = np.where(x > 0, np.ones((), gy.dtype), np.asarray(self.slope, gy.dtype))
+        return gy * factor
+
+
+class ELU(Function):
+    """The gradient at 0 is alpha (the left limit), as in PyTorch."""
+
+    symbol = "ELU"
+
+    def __init__(self, alpha: float) -> None:
+        self.alpha = alpha
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        # expm1 of min(x, 0): precise near 0 and no overflow from the branch np.where discards.
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def backward(self, gy: Variable) -> Variable:
+        # For x <= 0, d/dx alpha * (e^x - 1) = y + alpha; written with y so it differentiates again.
+        y = self.outputs[0]()
+        return where(self.inputs[0].data > 0, gy, gy * (y + self.alpha))
+
+
+class Abs(Function):
+    """The gradient at 0 is 0 (sign(0)), as in PyTorch."""
+
+    symbol = "abs"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.abs(x)
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy * np.sign(self.inputs[0].data)
+
+
+class Clip(Function):
+    """y = min(max(x, low), high); the gradient is 1 for low <= x <= high (bounds included, as PyTorch's
+    clamp) and 0 outside."""
+
+    symbol = "clip"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low = low
+        self.high = high
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(x, self.low, self.high)
+
+    def backward(self, gy: Variable) -> Variable:
+        x = self.inputs[0].data
+        return where((x >= self.low) & (x <= self.high), gy, 0.0)
+
+
+class Maximum(Function):
+    """Elementwise max of two broadcastable arrays; where a == b the gradient is split evenly between them
+    (as PyTorch's torch.maximum)."""
+
+    symbol = "max"
+    _pick = staticmethod(np.maximum)
+    _wins = staticmethod(np.greater)
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        try:
+            return self._pick(a, b)
+        except ValueError:
+            raise ValueError(
+                f"{type(self).__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+            ) from None
+
+    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
+        a, b = self.inputs[0].data, self.inputs[1].data
+        half = (a == b) * np.asarray(0.5, gy.dtype)
+        return gy * (self._wins(a, b) + half), gy * (self._wins(b, a) + half)
+
+
+class Minimum(Maximum):
+    """Elementwise min of two broadcastable arrays; ties split the gradient evenly (as torch.minimum)."""
+
+    symbol = "min"
+    _pick = staticmethod(np.minimum)
+    _wins = staticmethod(np.less)
 
 
 class Where(Function):
@@ -93,6 +264,11 @@ def log(x: Any) -> Variable:
     return Log()(x)
 
 
+def sqrt(x: Any) -> Variable:
+    """y = √x"""
+    return Sqrt()(x)
+
+
 def sin(x: Any) -> Variable:
     """y = sin x"""
     return Sin()(x)
@@ -106,6 +282,57 @@ def cos(x: Any) -> Variable:
 def tanh(x: Any) -> Variable:
     """y = (e^x - e^-x) / (e^x + e^-x)"""
     return Tanh()(x)
+
+
+def sigmoid(x: Any) -> Variable:
+    """y = 1 / (1 + e^-x)"""
+    return Sigmoid()(x)
+
+
+def relu(x: Any) -> Variable:
+    """y = max(x, 0)"""
+    return ReLU()(x)
+
+
+def leaky_relu(x: Any, slope: float = 0.01) -> Variable:
+    """y = x if x > 0 else slope * x"""
+    return LeakyReLU(_constant("leaky_relu", "slope", slope))(x)
+
+
+def elu(x: Any, alpha: float = 1.0) -> Variable:
+    """y = x if x > 0 else alpha * (e^x - 1)"""
+    return ELU(_constant("elu", "alpha", alpha))(x)
+
+
+def abs(x: Any) -> Variable:
+    """y = |x|"""
+    return Abs()(x)
+
+
+def clip(x: Any, low: float | None, high: float | None) -> Variable:
+    """y = min(max(x, low), high); None leaves that side unbounded"""
+    low = -np.inf if low is None else _constant("clip", "low", low)
+    high = np.inf if high is None else _constant("clip", "high", high)
+    if not low <= high:
+        raise ValueError(f"clip: low must not exceed high, got low={low}, high={high}")
+    return Clip(low, high)(x)
+
+
+def maximum(a: Any, b: Any) -> Variable:
+    """y = max(a, b) elementwise, broadcasting; ties split the gradient evenly"""
+    return Maximum()(a, b)
+
+
+def minimum(a: Any, b: Any) -> Variable:
+    """y = min(a, b) elementwise, broadcasting; ties split the gradient evenly"""
+    return Minimum()(a, b)
+
+
+def _constant(op: str, name: str, value: Any) -> float:
+    """A scalar hyperparameter as a Python float, which NumPy treats as weak: float32 stays float32."""
+    if np.ndim(value) != 0 or isinstance(value, Variable):
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__} of shape {np.shape(value)}")
+    return float(value)
 
 
 def where(condition: Any, x: Any, other: Any) -> Variable:

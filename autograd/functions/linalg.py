@@ -1,15 +1,17 @@
-"""Matrix products: matmul (NumPy's rules, batch dimensions and 1-D operands)."""
+"""Matrix products: matmul (NumPy's rules, batch dimensions and 1-D operands), dot, linear (x @ W + b)."""
 
 from __future__ import annotations
 
+from math import prod
 from typing import Any
 
 import numpy as np
 
 from autograd.core import Function, Variable
+from autograd.functions.arithmetic import mul
 from autograd.functions.shape import reshape, sum_to, transpose
 
-__all__ = ["matmul"]
+__all__ = ["dot", "linear", "matmul"]
 
 
 def _swap_last(x: Variable) -> Variable:
@@ -18,18 +20,29 @@ def _swap_last(x: Variable) -> Variable:
     return transpose(x, axes)
 
 
+def _rows(x: Variable) -> Variable:
+    """x as a matrix with its last axis as columns and every other axis merged into rows."""
+    return reshape(x, (prod(x.shape[:-1]), x.shape[-1])) if x.ndim != 2 else x
+
+
 class MatMul(Function):
     symbol = "dot"
+    op = "matmul"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
+            raise ValueError(f"{self.op}: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if a.shape[-1] != inner_b:
+            raise ValueError(f"{self.op}: shapes {a.shape} and {b.shape} are not aligned ({a.shape[-1]} != {inner_b})")
+        if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
+            # One GEMM over the merged batch rows beats np.matmul's loop of small products.
+            return (a.reshape(prod(a.shape[:-1]), a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[1])
         try:
             return np.matmul(a, b)
         except ValueError as error:
             raise ValueError(
-                f"matmul: shapes {a.shape} and {b.shape} are not aligned "
-                f"({a.shape[-1]} != {b.shape[-2] if b.ndim > 1 else b.shape[0]})"
+                f"{self.op}: the batch dimensions of shapes {a.shape} and {b.shape} cannot be broadcast together"
             ) from error
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
@@ -42,10 +55,70 @@ class MatMul(Function):
         out_shape = (*np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]), a2.shape[-2], b2.shape[-1])
         gy2 = reshape(gy, out_shape)
         ga = sum_to(gy2 @ _swap_last(b2), a2.shape)
-        gb = sum_to(_swap_last(a2) @ gy2, b2.shape)
+        if b2.ndim == 2:
+            # b is shared by the whole batch (whose shape is a's): one GEMM over a's rows, not a
+            # batched product summed afterwards.
+            gb = _rows(a2).T @ _rows(gy2)
+        else:
+            gb = sum_to(_swap_last(a2) @ gy2, b2.shape)
         return reshape(ga, a.shape), reshape(gb, b.shape)
+
+
+class Dot(MatMul):
+    op = "dot"
+
+
+class Linear(Function):
+    """y = x @ W + b as one GEMM over all leading axes of x; W has shape (in, out)."""
+
+    symbol = "affine"
+
+    def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        if W.ndim != 2 or x.ndim == 0 or x.shape[-1] != W.shape[0]:
+            raise ValueError(
+                f"linear: x of shape {x.shape} does not fit W of shape {W.shape} "
+                "(W must be (in, out) with in equal to x's last dimension)"
+            )
+        out_shape = x.shape[:-1] + W.shape[1:]
+        if b is not None and b.shape != W.shape[1:]:
+            raise ValueError(f"linear: b of shape {b.shape} does not fit W of shape {W.shape}; expected {W.shape[1:]}")
+        y = x.reshape(prod(x.shape[:-1]), x.shape[-1]) @ W if x.ndim != 2 else x @ W
+        if b is not None:
+            if b.dtype == y.dtype:
+                y += b  # y is the fresh GEMM result, so adding in place saves an allocation
+            else:
+                y = y + b
+        return y.reshape(out_shape)
+
+    def backward(self, gy: Variable) -> tuple[Variable, ...]:
+        x, W = self.inputs[:2]
+        gx = linear(gy, W.T)
+        gW = _rows(x).T @ _rows(gy)
+        # The engine sums b's gradient over the leading axes it was broadcast along.
+        return (gx, gW, gy) if len(self.inputs) == 3 else (gx, gW)
 
 
 def matmul(a: Any, b: Any) -> Variable:
     """y = a @ b"""
     return MatMul()(a, b)
+
+
+def dot(a: Any, b: Any) -> Variable:
+    """y = a · b as np.dot for operands of at most 2 dimensions (a scalar operand multiplies)"""
+    ndims = [x.ndim if isinstance(x, Variable) else np.ndim(x) for x in (a, b)]
+    if max(ndims) > 2:
+        shapes = [x.shape if isinstance(x, Variable) else np.shape(x) for x in (a, b)]
+        raise ValueError(
+            f"dot: operands of shapes {shapes[0]} and {shapes[1]}: dot takes at most 2 dimensions; "
+            "use matmul for batched products"
+        )
+    if min(ndims) == 0:
+        return mul(a, b)
+    return Dot()(a, b)
+
+
+def linear(x: Any, W: Any, b: Any = None) -> Variable:
+    """y = x @ W + b, W of shape (in, out), b of shape (out,) (the textbook's Affine layer)"""
+    if b is None:
+        return Linear()(x, W)
+    return Linear()(x, W, b)

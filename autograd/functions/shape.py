@@ -1,4 +1,4 @@
-"""Shape ops: reshape, transpose, broadcast_to, sum_to, astype."""
+"""Shape ops: reshape, transpose, broadcast_to, sum_to, astype, flatten."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Reshape(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         try:
             return x.reshape(self.shape)
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             raise ValueError(f"reshape: cannot reshape an array of shape {x.shape} into {self.shape}") from error
 
     def backward(self, gy: Variable) -> Variable:
@@ -34,7 +34,10 @@ class Transpose(Function):
         self.axes = axes
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        if self.axes is not None and sorted(a % max(x.ndim, 1) for a in self.axes) != list(range(x.ndim)):
+        if self.axes is not None and (
+            any(not -x.ndim <= a < x.ndim for a in self.axes)
+            or sorted(a % x.ndim for a in self.axes) != list(range(x.ndim))
+        ):
             raise ValueError(f"transpose: axes {self.axes} are not a permutation of the {x.ndim} axes of {x.shape}")
         return np.transpose(x, self.axes)
 
@@ -93,10 +96,12 @@ class AsType(Function):
         self.dtype = np.dtype(dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.astype(self.dtype)
+        return x.astype(self.dtype, copy=False)
 
-    def backward(self, gy: Variable) -> Variable:
-        return astype(gy, self.inputs[0].dtype)
+    def backward(self, gy: Variable) -> Variable | None:
+        dtype = self.inputs[0].dtype
+        # An integer or boolean input is a constant: a gradient cast to its dtype would be truncated.
+        return astype(gy, dtype) if dtype.kind in "fc" else None
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -141,6 +146,9 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Variable:
     """y = x with dimensions start_dim..end_dim merged into one (as torch.flatten)"""
     shape = x.shape if isinstance(x, Variable) else np.shape(x)
     ndim = max(len(shape), 1)
+    for dim in (start_dim, end_dim):
+        if not -ndim <= dim < ndim:
+            raise ValueError(f"flatten: dimension {dim} is out of range for shape {shape}")
     start, end = start_dim % ndim, end_dim % ndim
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {shape}")

@@ -85,12 +85,17 @@ def _grad_outputs(grad_output: Any, outputs: list[np.ndarray]) -> list[np.ndarra
     return [np.asarray(w.data if isinstance(w, Variable) else w, dtype=np.float64) for w in items]
 
 
+def _depends(y: Variable, variables: Sequence[Any]) -> bool:
+    """Whether y can carry a gradient: recorded by an op, or one of the inputs itself (a no-op f)."""
+    return y.creator is not None or any(y is v for v in variables)
+
+
 def _analytic_vjp(
     f: Callable, arrays: list[Any], checked: list[int], weights: list[np.ndarray]
 ) -> list[np.ndarray]:
     variables = [_wrap(a.copy()) if i in checked else a for i, a in enumerate(arrays)]
     outputs = _outputs(f(*variables))
-    connected = [(y, w) for y, w in zip(outputs, weights) if y.creator is not None]
+    connected = [(y, w) for y, w in zip(outputs, weights) if _depends(y, variables)]
     if not connected:
         return [np.zeros_like(arrays[i]) for i in checked]
     grads = grad(
@@ -151,7 +156,7 @@ def _unit(outputs: list[np.ndarray], row: int) -> list[np.ndarray]:
     weights = [np.zeros_like(y) for y in outputs]
     for w in weights:
         if row < w.size:
-            w.reshape(-1)[row] = 1.0
+            w.flat[row] = 1.0  # reshape would copy, and lose the write, when y is not C-contiguous
             break
         row -= w.size
     return weights
@@ -249,7 +254,7 @@ def gradgradcheck(
     def first_derivative(*xs: Any) -> tuple[Variable, ...]:
         with enable_grad():  # the inner forward must be recorded even when gradcheck evaluates under no_grad
             outputs = _outputs(f(*xs))
-        connected = [(y, w) for y, w in zip(outputs, weights) if y.creator is not None]
+        connected = [(y, w) for y, w in zip(outputs, weights) if _depends(y, xs)]
         targets = [xs[i] for i in checked]
         if not connected:
             return tuple(Variable(np.zeros(np.shape(t.data))) for t in targets)

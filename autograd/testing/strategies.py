@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["arrays", "axes", "broadcastable_arrays", "broadcastable_shapes", "scalars", "shapes"]
+__all__ = ["arrays", "axes", "broadcastable_arrays", "broadcastable_shapes", "distinct_arrays", "scalars", "shapes"]
 
 
 def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4) -> st.SearchStrategy:
@@ -90,3 +90,20 @@ def axes(draw: st.DrawFn, ndim: int) -> Any:
         return draw(st.integers(-ndim, ndim - 1))
     chosen = draw(st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim))
     return tuple(sorted(chosen))
+
+
+def _well_separated(x: np.ndarray, gap: float) -> bool:
+    return x.size < 2 or bool(np.min(np.diff(np.sort(x, axis=None))) > gap)
+
+
+def distinct_arrays(
+    shape: Any = None, dtype: Any = np.float64, low: float = -3.0, high: float = 3.0, gap: float = 1e-3
+) -> st.SearchStrategy[np.ndarray]:
+    """Float arrays whose elements are pairwise more than `gap` apart, so max, min and max-pooling have one
+    winner per window that a small perturbation cannot change."""
+    shape_strategy = shapes() if shape is None else shape
+    if isinstance(shape_strategy, tuple):
+        shape_strategy = st.just(shape_strategy)
+    return hnp.arrays(dtype, shape_strategy, elements=_elements(low, high, (), 0.0, dtype), unique=True).filter(
+        lambda x: _well_separated(x, gap)
+    )

@@ -105,3 +105,17 @@ def test_axes_strategy_gives_valid_axes(data):
     x = data.draw(zst.arrays())
     axis = data.draw(zst.axes(x.ndim))
     np.sum(x, axis=axis)
+
+
+def test_gradcheck_of_an_output_that_is_not_c_contiguous():
+    # A transposed view's one-hot weights must still select the right output element.
+    x = np.arange(6.0).reshape(2, 3)
+    assert gradcheck(F.transpose, x)
+    assert gradgradcheck(lambda v: F.transpose(v) ** 2, x)
+
+
+def test_gradcheck_of_a_function_returning_its_input():
+    # reshape to the same shape returns its input; the identity's gradient is still checked.
+    x = np.arange(3.0)
+    assert gradcheck(lambda v: F.reshape(v, (3,)), x)
+    assert gradgradcheck(lambda v: v, x)
