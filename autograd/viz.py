@@ -406,7 +406,8 @@ class Graph:
         self.source = source
 
     def __repr__(self) -> str:
-        return f"Graph(<{self.source.count(chr(10))} lines of DOT; .source holds the text>)"
+        lines = self.source.count("\n")
+        return f"Graph(<{lines} lines of DOT; .source holds the text>)"
 
     def __str__(self) -> str:
         return self.source
