@@ -1,1 +1,5 @@
 """Neural-network modules built on autograd (layers, models, datasets)."""
+
+from nn import datasets
+
+__all__ = ["datasets"]

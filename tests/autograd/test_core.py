@@ -63,6 +63,9 @@ def test_every_operator_and_method_alias():
         "sum": (a.sum(), a_data.sum()),
         "sum_axis": (a.sum(axis=0, keepdims=True), a_data.sum(axis=0, keepdims=True)),
         "mean": (a.mean(axis=1), a_data.mean(axis=1)),
+        "max": (a.max(axis=0), a_data.max(axis=0)),
+        "min": (a.min(), a_data.min()),
+        "astype": (a.astype(np.float32), a_data.astype(np.float32)),
         "getitem": (a[1], a_data[1]),
         "slice": (a[:, ::-1], a_data[:, ::-1]),
     }
