@@ -16,16 +16,16 @@ Time: the median (and the quartiles) of `repeats` steps after three warm-up step
 Memory: how much a step adds at its peak over what was allocated before it, as traced by tracemalloc
 (NumPy reports its allocations to it); PyTorch's allocator is not traced, so it has no figure here.
 
---keep-freed-memory asks glibc (mallopt) to serve every allocation from its heap and never give freed
-memory back to the system. By default large arrays are mapped afresh, their pages faulted in and
-zeroed on first touch, on every step: ~4,500 page faults per SimpleConvNet step and ~10,000 per
-DeepConvNet step, measured at about half of zerograd's SimpleConvNet step on a 2-core VM.
+--keep-freed-memory calls autograd.memory.keep_freed_memory(), which asks glibc (mallopt) to serve
+every allocation from its heap and never give freed memory back to the system. By default large
+arrays are mapped afresh, their pages faulted in and zeroed on first touch, on every step: ~4,500
+page faults per SimpleConvNet step and ~10,000 per DeepConvNet step, measured at about half of
+zerograd's SimpleConvNet step on a 2-core VM.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import statistics
 import sys
@@ -39,6 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed copy
 import autograd.functions as F
 from autograd import Variable
+from autograd.memory import keep_freed_memory
 
 Params = dict[str, np.ndarray]
 
@@ -160,16 +161,6 @@ def traced_peak_mb(step: Callable[[], float]) -> float:
         return (tracemalloc.get_traced_memory()[1] - before) / 2**20
     finally:
         tracemalloc.stop()
-
-
-def keep_freed_memory() -> bool:
-    """glibc: no memory-mapped allocations, and no trimming of the heap (True when both were accepted)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    m_trim_threshold, m_mmap_max = -1, -4
-    return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 2**31 - 1))
 
 
 def main() -> None:
