@@ -76,24 +76,12 @@ def _conv_shapes(op: str, x: np.ndarray, W: np.ndarray, b: np.ndarray | None, in
         raise ValueError(f"{op}: b of shape {b.shape} does not match the {out_channels} output channels of W {W.shape}")
 
 
-def _window_matrix(x: np.ndarray, win: Window, oh: int, ow: int, ones: bool = False) -> np.ndarray:
-    """Every window of x as a row (n, oh, ow) of columns (kh, kw, c), channel-last unlike im2col's.
-
-    With `ones`, a last column of ones multiplies the bias: the GEMM then adds the bias, and the
-    weight-gradient GEMM sums the bias gradient, each at no extra pass over the data.
-    """
-    c = x.shape[1]
-    width = win.kh * win.kw * c
-    if c <= _FEW_CHANNELS:
-        return _window_matrix_by_offset(x, win, oh, ow, ones)
+def _window_matrix(x: np.ndarray, win: Window, oh: int, ow: int) -> np.ndarray:
+    """Every window of x as a row (n, oh, ow) of columns (kh, kw, c), channel-last unlike im2col's."""
+    if x.shape[1] <= _FEW_CHANNELS:
+        return _window_matrix_by_offset(x, win, oh, ow)
     view = windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow)
-    rows = x.shape[0] * oh * ow
-    if not ones:
-        return view.reshape(rows, -1)
-    col = np.empty((rows, width + 1), x.dtype)
-    col[:, width] = 1
-    np.copyto(col[:, :width].reshape(view.shape), view)  # a view: splitting axes never copies
-    return col
+    return view.reshape(x.shape[0] * oh * ow, -1)
 
 
 # With few channels a window row is a handful of scattered numbers, and gathering them row by row
@@ -101,34 +89,33 @@ def _window_matrix(x: np.ndarray, win: Window, oh: int, ow: int, ones: bool = Fa
 _FEW_CHANNELS = 4
 
 
-def _window_matrix_by_offset(x: np.ndarray, win: Window, oh: int, ow: int, ones: bool) -> np.ndarray:
+def _window_matrix_by_offset(x: np.ndarray, win: Window, oh: int, ow: int) -> np.ndarray:
     """The same matrix, built transposed — one row per (kh, kw, c), one contiguous copy each — and
     returned as its (rows, columns) transpose view, which GEMMs read without a copy."""
     n, c, h, w = x.shape
-    width = win.kh * win.kw * c
-    padded = np.zeros((n, c, h + 2 * win.ph, w + 2 * win.pw), x.dtype) if win.ph or win.pw else x
-    if padded is not x:
+    padded = x
+    if win.ph or win.pw:
+        padded = np.zeros((n, c, h + 2 * win.ph, w + 2 * win.pw), x.dtype)
         padded[:, :, win.ph : win.ph + h, win.pw : win.pw + w] = x
-    colt = np.empty((width + ones, n, oh, ow), x.dtype)
+    colt = np.empty((win.kh, win.kw, c, n, oh, ow), x.dtype)
     for i in range(win.kh):
         for j in range(win.kw):
-            k = (i * win.kw + j) * c
-            colt[k : k + c] = win.offset(padded, i, j, oh, ow).transpose(1, 0, 2, 3)
-    if ones:
-        colt[width] = 1
-    return colt.reshape(width + ones, n * oh * ow).T
+            colt[i, j] = win.offset(padded, i, j, oh, ow).transpose(1, 0, 2, 3)
+    return colt.reshape(win.kh * win.kw * c, n * oh * ow).T
 
 
 def _conv(
     x: np.ndarray, W: np.ndarray, b: np.ndarray | None, win: Window, oh: int, ow: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """conv2d as one GEMM: the output as rows (n, oh, ow) by output channels, and the window matrix."""
-    col = _window_matrix(x, win, oh, ow, ones=b is not None)
+    col = _window_matrix(x, win, oh, ow)
     # The weights are permuted to the matrix's (kh, kw, c) column order, not the matrix to theirs.
-    weights = W.transpose(0, 2, 3, 1).reshape(W.shape[0], -1)
+    y = col @ W.transpose(0, 2, 3, 1).reshape(W.shape[0], -1).T
     if b is not None:
-        weights = np.concatenate([weights, b[:, None]], axis=1)
-    return col @ weights.T, col
+        # Adding the bias after the GEMM beats a column of ones in the window matrix, which makes its
+        # copy strided and its width odd (measured 12.7 -> 10.7 ms on a 16-channel 28×28 layer).
+        y = y + b if np.result_type(y, b) != y.dtype else np.add(y, b, out=y)
+    return y, col
 
 
 class Conv2d(Function):
@@ -177,20 +164,24 @@ class Conv2dGradW(Function):
         out_channels = gy.shape[1]
         if gy.shape != (n, out_channels, oh, ow):
             raise ValueError(f"conv2d_grad_W: gy of shape {gy.shape} does not fit x of shape {x.shape}")
-        col = _window_matrix(x, self.win, oh, ow, self.bias) if self.col is None else self.col
+        col = _window_matrix(x, self.win, oh, ow) if self.col is None else self.col
         self.col = None
         g = gy.transpose(0, 2, 3, 1).reshape(n * oh * ow, out_channels)
         # Both products are Σ over the N·OH·OW rows; OpenBLAS runs it faster (up to 1.5×, measured)
         # with the longer of the two short sides as the result's rows.
         gw = (col.T @ g).T if col.shape[1] > out_channels else g.T @ col
-        width = self.win.kh * self.win.kw * c
-        gw_nchw = gw[:, :width].reshape(out_channels, self.win.kh, self.win.kw, c).transpose(0, 3, 1, 2)
-        return (np.ascontiguousarray(gw_nchw), gw[:, width].copy()) if self.bias else np.ascontiguousarray(gw_nchw)
+        gw = np.ascontiguousarray(gw.reshape(out_channels, self.win.kh, self.win.kw, c).transpose(0, 3, 1, 2))
+        return (gw, _column_sums(g)) if self.bias else gw
 
     def backward(self, ggw: Variable, ggb: Variable | None = None) -> tuple[Variable, Variable]:
         x, gy = self.inputs
         gx = ConvTranspose2d(self.win, x.shape[2:])(gy, ggw)
         return gx, Conv2d(self.win)(x, ggw) if ggb is None else Conv2d(self.win)(x, ggw, ggb)
+
+
+def _column_sums(rows: np.ndarray) -> np.ndarray:
+    # A matrix-vector product: NumPy sums a (rows, channels) matrix down its columns several times slower.
+    return np.ones(rows.shape[0], rows.dtype) @ rows
 
 
 class ChannelSum(Function):
@@ -199,9 +190,7 @@ class ChannelSum(Function):
     symbol = "Σ per channel"
 
     def forward(self, gy: np.ndarray) -> np.ndarray:
-        rows = gy.transpose(0, 2, 3, 1).reshape(-1, gy.shape[1])
-        # A matrix-vector product: NumPy sums a (rows, channels) matrix down its columns several times slower.
-        return np.ones(rows.shape[0], gy.dtype) @ rows
+        return _column_sums(gy.transpose(0, 2, 3, 1).reshape(-1, gy.shape[1]))
 
     def backward(self, ggb: Variable) -> Variable:
         return broadcast_to(reshape(ggb, (1, -1, 1, 1)), self.inputs[0].shape)
