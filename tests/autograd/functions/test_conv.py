@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import autograd.functions as F
@@ -71,16 +71,18 @@ def test_conv2d_equals_nested_loops(case):
     np.testing.assert_allclose(F.conv2d(x, W, b, stride, pad).data, loop_conv2d(x, W, b, stride, pad), atol=1e-12)
 
 
-@given(zst.windows(max_side=6, max_channels=6))
-def test_window_matrix_builders_agree(window):
+@given(zst.windows(max_side=6, max_channels=6), st.booleans())
+def test_window_matrix_builders_agree(window, ones):
     """Few channels build the matrix per kernel offset, more gather windows; both give the same matrix."""
     shape, kernel, stride, pad = window
     x = np.random.default_rng(0).standard_normal(shape)
     win = Window("conv2d", kernel, stride, pad)
     oh, ow = win.out_size(shape)
-    by_offset = conv._window_matrix_by_offset(x, win, oh, ow)
+    by_offset = conv._window_matrix_by_offset(x, win, oh, ow, ones)
     view = windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow).reshape(by_offset.shape[0], -1)
-    np.testing.assert_array_equal(by_offset, view)
+    np.testing.assert_array_equal(by_offset[:, : view.shape[1]], view)
+    assert by_offset.shape[1] == view.shape[1] + ones
+    assert np.all(by_offset[:, view.shape[1] :] == 1)
 
 
 @given(conv_cases())
@@ -105,6 +107,15 @@ def test_conv2d_gradcheck(case):
     x, W, b, stride, pad = case
     inputs = (x, W) if b is None else (x, W, b)
     assert gradcheck(lambda *a: F.conv2d(*a[:2], a[2] if len(a) == 3 else None, stride, pad), *inputs)
+
+
+@given(conv_cases(max_side=4, max_channels=6))
+def test_conv2d_gradcheck_many_channels(case):
+    """More channels take the channel-last window matrix, with the bias added after the GEMM."""
+    x, W, b, stride, pad = case
+    assume(x.shape[1] > conv._FEW_CHANNELS)
+    inputs = (x, W) if b is None else (x, W, b)
+    assert gradcheck(lambda *a: F.conv2d(*a[:2], a[2] if len(a) == 3 else None, stride, pad), *inputs, fast_mode=True)
 
 
 @given(conv_cases(max_side=4, max_channels=2))
