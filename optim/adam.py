@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Variable
-from optim.optimizer import Optimizer, check_range
+from optim.optimizer import Optimizer, check_range, zeros_state
 
 
 class Adam(Optimizer):
@@ -72,9 +72,7 @@ class Adam(Optimizer):
         v *= b2
         v += (1 - b2) * g * g
         if self.amsgrad:
-            v_max = state.get("max_exp_avg_sq")
-            if v_max is None:
-                v_max = state["max_exp_avg_sq"] = np.zeros_like(p)
+            v_max = zeros_state(state, "max_exp_avg_sq", p)
             np.maximum(v_max, v, out=v_max)
             v = v_max
         denom = np.sqrt(v)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Variable
-from optim.optimizer import Optimizer, check_range
+from optim.optimizer import Optimizer, check_range, zeros_state
 
 
 class Adagrad(Optimizer):
@@ -27,9 +27,7 @@ class Adagrad(Optimizer):
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         if self.weight_decay:
             g = g + self.weight_decay * p
-        total = state.get("sum")
-        if total is None:
-            total = state["sum"] = np.zeros_like(p)
+        total = zeros_state(state, "sum", p)
         total += g * g
         denom = np.sqrt(total)
         denom += self.eps
@@ -78,15 +76,11 @@ class RMSprop(Optimizer):
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         if self.weight_decay:
             g = g + self.weight_decay * p
-        sq = state.get("square_avg")
-        if sq is None:
-            sq = state["square_avg"] = np.zeros_like(p)
+        sq = zeros_state(state, "square_avg", p)
         sq *= self.alpha
         sq += (1 - self.alpha) * g * g
         if self.centered:
-            avg = state.get("grad_avg")
-            if avg is None:
-                avg = state["grad_avg"] = np.zeros_like(p)
+            avg = zeros_state(state, "grad_avg", p)
             avg *= self.alpha
             avg += (1 - self.alpha) * g
             denom = np.sqrt(np.maximum(sq - avg * avg, 0))
@@ -95,9 +89,7 @@ class RMSprop(Optimizer):
         denom += self.eps
         step = g / denom
         if self.momentum:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.zeros_like(p)
+            buf = zeros_state(state, "momentum_buffer", p)
             buf *= self.momentum
             buf += step
             step = buf * self.lr

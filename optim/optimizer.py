@@ -10,6 +10,14 @@ import numpy as np
 from autograd import Variable
 
 
+def zeros_state(state: dict[str, Any], key: str, like: np.ndarray) -> np.ndarray:
+    """state[key], created as zeros shaped and typed like the parameter on first use."""
+    buffer = state.get(key)
+    if buffer is None:
+        buffer = state[key] = np.zeros_like(like)
+    return buffer
+
+
 def check_range(
     owner: str, name: str, value: Any, low: float, high: float | None = None, *, open_high: bool = False
 ) -> None:

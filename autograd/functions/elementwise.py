@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable, as_variable
+from autograd.functions.arithmetic import _broadcast_error
 
 __all__ = [
     "abs",
@@ -217,9 +218,7 @@ class Maximum(Function):
         try:
             return self._pick(a, b)
         except ValueError:
-            raise ValueError(
-                f"{type(self).__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-            ) from None
+            raise _broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         a, b = self.inputs[0].data, self.inputs[1].data
