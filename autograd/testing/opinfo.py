@@ -1,7 +1,7 @@
 """OpInfo describes how to test a differentiable function; check_op tests it under hypothesis.
 
 `check_op(OpInfo("cube", lambda x: Cube()(x)))` is all a user's own elementwise op needs. The table of
-every public op, `OPS`, is in `autograd.testing.ops`.
+every public op, `OPS`, is in `autograd.testing.op_table`.
 """
 
 from __future__ import annotations
