@@ -62,15 +62,23 @@ def _data(x: Any) -> Any:
 
 def _foreign(x: Any) -> bool:
     """Whether x brings its own ufunc override, which we leave it to handle."""
-    override = getattr(type(x), "__array_ufunc__", None)
+    kind = type(x)
+    if kind is Variable or kind is np.ndarray or kind is float or kind is int:
+        return False  # the usual operands, decided without the lookups below (this is every op's overhead)
+    override = getattr(kind, "__array_ufunc__", None)
     return override is not None and override is not np.ndarray.__array_ufunc__ and not isinstance(x, Variable)
 
 
 def _array_ufunc(self: Variable, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
     """NEP 13 hook: np.exp(v), ndarray + v, A @ v, np.float32(2) * v record the matching op."""
     out = kwargs.pop("out", ())
-    if any(_foreign(x) for x in (*inputs, *out)):
-        return NotImplemented
+    for x in (*inputs, *out):
+        if _foreign(x):
+            return NotImplemented
+    if method == "__call__" and not kwargs and not out:
+        op = _UFUNCS.get(ufunc)
+        if op is not None:
+            return op(*inputs)
     name = f"np.{ufunc.__name__}" if method == "__call__" else f"np.{ufunc.__name__}.{method}"
     if method != "__call__":
         raise TypeError(f"{name} is not differentiable in autograd")
@@ -80,10 +88,7 @@ def _array_ufunc(self: Variable, ufunc: np.ufunc, method: str, *inputs: Any, **k
         return ufunc(*_data(inputs), out=_data(out) or None)
     if out:
         return _into_out(name, ufunc, inputs, out)
-    op = _UFUNCS.get(ufunc)
-    if op is None:
-        raise TypeError(f"{name} is not differentiable in autograd")
-    return op(*inputs)
+    raise TypeError(f"{name} is not differentiable in autograd")
 
 
 def _into_out(name: str, ufunc: np.ufunc, inputs: tuple, out: tuple) -> Any:
@@ -248,6 +253,24 @@ _SIGNATURES = {func: _signature(func) for func in _FUNCTIONS}
 _PARAMETERS = {adapter: tuple(inspect.signature(adapter).parameters) for adapter in _FUNCTIONS.values()}
 
 
+def _shared_prefix(func: Callable) -> int:
+    """How many leading positional parameters the adapter shares, in order, with the NumPy function."""
+    signature = _SIGNATURES[func]
+    if signature is None:
+        return 0
+    count = 0
+    for ours, theirs in zip(_PARAMETERS[_FUNCTIONS[func]], signature.parameters):
+        if ours != theirs:
+            break
+        count += 1
+    return count
+
+
+# Calls within the shared prefix, with keywords the adapter takes, skip binding NumPy's signature
+# (which costs more than the op itself).
+_PREFIX = {func: _shared_prefix(func) for func in _FUNCTIONS}
+
+
 def _given_arguments(func: Callable, args: tuple, kwargs: dict) -> dict[str, Any] | None:
     """The arguments the caller set, by name, leaving out those equal to NumPy's defaults (None: unknown)."""
     signature = _SIGNATURES[func]
@@ -276,6 +299,8 @@ def _array_function(self: Variable, func: Callable, types: tuple, args: tuple, k
     adapter = _FUNCTIONS.get(func)
     if adapter is None:
         raise TypeError(f"{_numpy_name(func)} is not differentiable in autograd")
+    if len(args) <= _PREFIX[func] and all(k in _PARAMETERS[adapter][len(args) :] for k in kwargs):
+        return adapter(*args, **kwargs)
     given = _given_arguments(func, args, kwargs)
     if given is None:
         return adapter(*args, **kwargs)
