@@ -30,7 +30,8 @@ def _primals(args: Sequence[Any], argnums: Sequence[int]) -> tuple[list[Any], li
             raise ValueError(f"argnums: {i} is out of range for {len(args)} positional argument(s)")
     nested = any(isinstance(args[i], Variable) for i in argnums)
     for i in argnums:
-        args[i] = as_variable(args[i])
+        # Variable(), not as_variable(): a wrapped array must be a variable to differentiate, not a constant.
+        args[i] = args[i] if isinstance(args[i], Variable) else Variable(args[i])
     return args, [args[i] for i in argnums], nested
 
 
