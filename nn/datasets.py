@@ -37,16 +37,32 @@ _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">
 class DatasetNotFound(FileNotFoundError):
     """A dataset's files are not on disk and could not be downloaded (or downloading is switched off).
 
-    `.looked` holds the folders searched, `.reason` why nothing was downloaded.
+    `.dataset` is the class name, `.folder_name` the folder ZEROGRAD_DATA should hold, `.looked` the
+    folders searched, `.reason` in a few words why nothing was downloaded, `.errors` what each
+    download attempt said.
     """
 
-    def __init__(self, dataset: str, folder_name: str, missing: list[str], looked: list[Path], reason: str) -> None:
-        self.dataset, self.looked, self.reason = dataset, tuple(looked), reason
-        places = " or ".join(str(p) for p in looked)
+    def __init__(
+        self,
+        dataset: str,
+        folder_name: str,
+        missing: list[str],
+        looked: list[Path],
+        reason: str,
+        errors: tuple[str, ...] = (),
+    ) -> None:
+        self.dataset, self.folder_name, self.looked = dataset, folder_name, tuple(looked)
+        self.reason, self.errors = reason, errors
+        detail = f": {'; '.join(errors)}" if errors else ""
         super().__init__(
-            f"{dataset}: {', '.join(missing)} not found in {places} ({reason}); point ZEROGRAD_DATA at a folder "
-            f"holding {folder_name}/ with the IDX .gz files, or pass root= the folder holding them"
+            f"{dataset}: {', '.join(missing)} not found in {self.places()} ({reason}{detail}); point "
+            f"ZEROGRAD_DATA at a folder holding {folder_name}/ with the IDX .gz files, or pass root= the folder "
+            "holding them"
         )
+
+    def places(self) -> str:
+        """The folders searched, as "a or b"."""
+        return " or ".join(str(p) for p in self.looked)
 
 
 def offline() -> bool:
@@ -137,7 +153,8 @@ class _IDXImages:
                     f"the file is corrupt or incomplete; delete it to download it again"
                 )
         if missing and offline():
-            raise DatasetNotFound(type(self).__name__, self.name, missing, places, "ZEROGRAD_OFFLINE is set")
+            reason = "ZEROGRAD_OFFLINE is set, so nothing was downloaded"
+            raise DatasetNotFound(type(self).__name__, self.name, missing, places, reason)
         if missing:
             self._download_all(missing, folder, places)
         return folder
@@ -154,8 +171,8 @@ class _IDXImages:
                         p.rmdir()
                     except OSError:
                         break
-                reason = f"could not download {f}: " + "; ".join(errors)
-                raise DatasetNotFound(type(self).__name__, self.name, missing, places, reason)
+                reason = f"could not download {f}"
+                raise DatasetNotFound(type(self).__name__, self.name, missing, places, reason, tuple(errors))
 
     def _download(self, filename: str, folder: Path) -> list[str]:
         """Try each mirror until one serves the file with the right MD5; the errors if none did."""
@@ -228,9 +245,9 @@ class Spiral:
     """Points on `classes` interleaved spiral arms in the plane (the textbook's and cs231n's toy set).
 
     Arm j, point i of n: radius r = i / n, angle θ = 4j + 4r + 0.2·ε (ε standard normal noise),
-    x = (r sin θ, r cos θ). `.data` (classes·n, 2) float32, `.targets` the arm, int64; ordered arm by
-    arm (a DataLoader with shuffle=True mixes them). Another seed gives other noise on the same arms,
-    which makes a test set.
+    x = (r sin θ, r cos θ). `.data` (classes·n, 2) float32, `.targets` the arm, int64, in a random
+    order (so the first k points hold every arm). Another seed gives other noise and order on the
+    same arms, which makes a test set.
     """
 
     def __init__(self, n_per_class: int = 100, classes: int = 3, seed: int = 0) -> None:
@@ -241,8 +258,10 @@ class Spiral:
         radius = np.tile(np.arange(n_per_class) / n_per_class, classes)
         arm = np.repeat(np.arange(classes), n_per_class)
         theta = 4.0 * arm + 4.0 * radius + 0.2 * rng.standard_normal(classes * n_per_class)
-        self.data: np.ndarray = np.stack([radius * np.sin(theta), radius * np.cos(theta)], axis=1).astype(np.float32)
-        self.targets: np.ndarray = arm.astype(np.int64)
+        order = rng.permutation(classes * n_per_class)
+        points = np.stack([radius * np.sin(theta), radius * np.cos(theta)], axis=1)
+        self.data: np.ndarray = points[order].astype(np.float32)
+        self.targets: np.ndarray = arm[order].astype(np.int64)
         self.classes = tuple(str(j) for j in range(classes))
 
     def __len__(self) -> int:
