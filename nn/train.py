@@ -8,7 +8,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -16,9 +16,20 @@ import autograd.functions as F
 from autograd import Variable, no_grad
 from nn.data import DataLoader
 
+if TYPE_CHECKING:
+    from nn.module import Module
+
 __all__ = ["evaluate", "fit", "plot_history"]
 
 History = dict[str, list[float]]
+
+
+class Optimizer(Protocol):
+    """What fit needs of an optimizer (every optim.Optimizer is one)."""
+
+    def zero_grad(self) -> None: ...
+
+    def step(self) -> None: ...
 
 
 def _correct(logits: np.ndarray, t: np.ndarray) -> int:
@@ -27,7 +38,7 @@ def _correct(logits: np.ndarray, t: np.ndarray) -> int:
     return int((logits.argmax(axis=1) == labels).sum())
 
 
-def evaluate(model: Callable[[np.ndarray], Variable], loader: DataLoader) -> float:
+def evaluate(model: Module, loader: DataLoader) -> float:
     """Accuracy of model on every batch of loader: the fraction of argmax(logits) equal to the label.
 
     Runs under no_grad with model.eval() (dropout off, batch norm on its running statistics) and
@@ -47,8 +58,8 @@ def evaluate(model: Callable[[np.ndarray], Variable], loader: DataLoader) -> flo
 
 
 def fit(
-    model: Callable[[np.ndarray], Variable],
-    optimizer: Any,
+    model: Module,
+    optimizer: Optimizer,
     train_data: DataLoader,
     epochs: int,
     test_data: DataLoader | None = None,
