@@ -1,6 +1,6 @@
 """Neural-network modules built on autograd: layers, the textbook's models, weight initialisation, datasets."""
 
-from nn import datasets, init
+from nn import data, datasets, init
 from nn.init import manual_seed
 from nn.layers import (
     AvgPool2d,
@@ -19,6 +19,7 @@ from nn.layers import (
 )
 from nn.models import MLP, DeepConvNet, SimpleConvNet
 from nn.module import Module, Parameter, Sequential
+from nn.train import evaluate, fit, plot_history
 
 __all__ = [
     "MLP",
@@ -40,7 +41,11 @@ __all__ = [
     "Sigmoid",
     "SimpleConvNet",
     "Tanh",
+    "data",
     "datasets",
+    "evaluate",
+    "fit",
     "init",
     "manual_seed",
+    "plot_history",
 ]

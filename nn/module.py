@@ -9,7 +9,7 @@ weights file cannot run code; loading checks every entry before it changes anyth
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -55,6 +55,11 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before assigning attributes")
+        if name in self._buffers and isinstance(value, np.ndarray):
+            # Replacing a buffer's array keeps it a buffer (saved and loaded), as PyTorch does.
+            self._buffers[name] = value
+            object.__setattr__(self, name, value)
+            return
         for registry in (self._parameters, self._modules, self._buffers):
             registry.pop(name, None)
         if isinstance(value, Parameter):
@@ -86,10 +91,16 @@ class Module:
         yield from self._modules.values()
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for this module (named prefix) and every descendant, depth first."""
+        """(dotted name, module) for this module (named prefix) and every descendant, depth first;
+        a module reached twice (shared by two parents) is given once, under its first name."""
+        yield from self._named_modules(prefix, set())
+
+    def _named_modules(self, prefix: str, seen: set[int]) -> Iterator[tuple[str, Module]]:
+        seen.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
-            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+            if id(child) not in seen:
+                yield from child._named_modules(f"{prefix}.{name}" if prefix else name, seen)
 
     def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
@@ -143,19 +154,22 @@ class Module:
         targets.update(self.named_buffers())
         return targets
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> Module:
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> Module:
         """Copy state's arrays into the parameters and buffers; every entry is checked before any is copied.
 
-        The keys must be exactly those of state_dict(); each array must have its entry's shape and a dtype of
-        the same kind (a float32 parameter accepts float64 values, cast to float32; never integers or objects).
+        The keys must be exactly those of state_dict() (strict=False skips the model's entries that state
+        lacks and ignores the ones it has beyond them); each array must have its entry's shape and a dtype
+        of the same kind (a float32 parameter accepts float64 values, cast to float32; never integers or
+        objects). On any error nothing has changed.
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state).__name__}")
         targets = self._targets()
         missing = [k for k in targets if k not in state]
         extra = [k for k in state if k not in targets]
-        if missing or extra:
+        if strict and (missing or extra):
             raise ValueError(f"load_state_dict: missing entries {missing}, unexpected entries {extra}")
+        targets = {k: t for k, t in targets.items() if k in state}
         for key, target in targets.items():
             value = state[key]
             if not isinstance(value, np.ndarray):
@@ -172,16 +186,18 @@ class Module:
         """Write state_dict() to path as an .npz archive (exactly that name), atomically: a temporary file in
         the same folder, flushed to disk, then renamed into place."""
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        # Created like any new file (mode 0o666 less the umask; mkstemp's would be 0o600), never over another.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(fd, "wb") as f:
+                # A file object, not a name: np.savez would append ".npz" to a name without it.
                 np.savez(f, **self.state_dict())
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
         except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+            tmp.unlink(missing_ok=True)
             raise
         return path
 
@@ -196,8 +212,8 @@ class Module:
                 for key in archive.files:
                     try:
                         state[key] = archive[key]
-                    except ValueError as error:
-                        raise ValueError(f"entry {key!r} cannot be read without pickle ({error})") from error
+                    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+                        raise ValueError(f"entry {key!r} cannot be read ({error})") from error
         except FileNotFoundError:
             raise
         except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
