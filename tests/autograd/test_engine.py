@@ -182,8 +182,9 @@ def test_under_no_grad_nothing_is_recorded():
     x = Variable(np.ones(3))
     with no_grad():
         y = F.exp(x * 2).sum()
-    assert y.creator is None
-    y.backward()
+    assert y.creator is None and not y.requires_grad
+    with pytest.raises(RuntimeError, match=r"backward: the output of shape \(\) .* does not require a gradient"):
+        y.backward()
     assert x.grad is None
 
 
