@@ -191,8 +191,8 @@ _ref = weakref.ref
 _object_new = object.__new__
 
 
-def new_variable(data: np.ndarray, requires_grad: bool = False) -> Variable:
-    """A Variable around an ndarray, skipping the checks of __init__ (the hot path of every op and of backward)."""
+def new_variable(data: np.ndarray) -> Variable:
+    """A constant Variable around an ndarray, skipping the checks of __init__ (the hot path of ops and backward)."""
     v = _object_new(Variable)
     v.data = data
     v.grad = None
@@ -200,7 +200,7 @@ def new_variable(data: np.ndarray, requires_grad: bool = False) -> Variable:
     v.name = None
     v._hooks = None
     v._retains_grad = False
-    v._requires_grad = requires_grad
+    v._requires_grad = False
     return v
 
 
@@ -251,15 +251,17 @@ class Function:
                 self.inputs = inputs
             ys = self.forward(*[x.data for x in inputs])
         if type(ys) is not tuple:
-            y = new_variable(ys if type(ys) is np.ndarray else np.asarray(ys), record)
+            y = new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))
             if record:
                 y.creator = self
+                y._requires_grad = True
                 self.outputs = [_ref(y)]
             return y
-        outputs = tuple(new_variable(y if type(y) is np.ndarray else np.asarray(y), record) for y in ys)
+        outputs = tuple(new_variable(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
         if record:
             for y in outputs:
                 y.creator = self
+                y._requires_grad = True
             self.outputs = [_ref(y) for y in outputs]
             self._output_meta = [(y.data.shape, y.data.dtype) for y in outputs]
         return outputs

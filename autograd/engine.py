@@ -87,17 +87,10 @@ class _Run:
         return new_variable(np.asarray(total.data + g.data))
 
 
-def _output_grads(f: Function, grads: Grads, run: _Run) -> tuple[Variable, ...] | None:
-    """The gradients of f's outputs, each complete now (zeros for an output nobody used); None if none got one."""
-    outputs = f.outputs
-    if len(outputs) == 1:
-        y = outputs[0]()
-        gy = None if y is None else grads.pop(id(y), None)
-        if gy is None:
-            return None
-        return (run.visit(y, gy) if run.visits_all or y._hooks or y._retains_grad else gy,)
+def _backward_of_many(f: Function, grads: Grads, run: _Run) -> Any:
+    """Call backward of a function with several outputs: zeros stand in for an output nobody used."""
     gys = []
-    for ref in outputs:
+    for ref in f.outputs:
         y = ref()
         gy = None if y is None else grads.pop(id(y), None)
         if gy is not None and (run.visits_all or y._hooks or y._retains_grad):
@@ -105,20 +98,19 @@ def _output_grads(f: Function, grads: Grads, run: _Run) -> tuple[Variable, ...] 
         gys.append(gy)
     if all(gy is None for gy in gys):
         return None
-    return tuple(
-        Variable(np.zeros(shape, dtype)) if gy is None else gy for gy, (shape, dtype) in zip(gys, f._output_meta)
+    return f.backward(
+        *[Variable(np.zeros(shape, dtype)) if gy is None else gy for gy, (shape, dtype) in zip(gys, f._output_meta)]
     )
 
 
-def _call_backward(f: Function, gys: tuple[Variable, ...]) -> tuple[Any, ...]:
-    """f.backward(*gys) as one gradient (or None) per input."""
-    gxs = f.backward(*gys)
+def _one_per_input(f: Function, gxs: Any) -> tuple[Any, ...]:
+    """What backward returned, as one gradient (or None) per input."""
     n = len(f.inputs)
-    if type(gxs) is tuple and len(gxs) == n:
-        return gxs
-    if n == 1 and (gxs is None or isinstance(gxs, Variable)):
+    if gxs is None:
+        return (None,) * n
+    if n == 1 and isinstance(gxs, Variable):
         return (gxs,)
-    if isinstance(gxs, list) and len(gxs) == n:
+    if isinstance(gxs, (tuple, list)) and len(gxs) == n:
         return tuple(gxs)
     count = len(gxs) if isinstance(gxs, (tuple, list)) else 1
     shapes = ", ".join(str(x.shape) for x in f.inputs)
@@ -133,7 +125,7 @@ def _reducible(src: tuple[int, ...], dst: tuple[int, ...]) -> bool:
 
 
 def _fit(f: Function, x: Variable, gx: Any) -> Variable:
-    """Bring a gradient to its input's shape, summing away the dimensions forward broadcast, and dtype."""
+    """Bring a gradient to its input's shape, summing away the dimensions forward broadcast."""
     if not isinstance(gx, Variable):
         gx = as_variable(gx)
     if gx.data.shape != x.data.shape:
@@ -143,15 +135,7 @@ def _fit(f: Function, x: Variable, gx: Any) -> Variable:
                 f"shape {x.shape}; it cannot be summed back to that shape"
             )
         gx = sum_to(gx, x.data.shape)
-    if gx.data.dtype != x.data.dtype:
-        gx = astype(gx, x.data.dtype)
     return gx
-
-
-def _accumulate(grads: Grads, key: int, gx: Variable, run: _Run) -> None:
-    """Add gx to the gradient summed so far for the variable with id `key`."""
-    total = grads.get(key)
-    grads[key] = gx if total is None else run.sum(total, gx)
 
 
 def _run(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _Run) -> list[tuple[Variable, Variable]]:
@@ -159,42 +143,71 @@ def _run(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _Run) -
 
     Returns each reached leaf that requires a gradient with its gradient; gradients asked for by
     `run.targets` land in `run.captured`. Runs in the grad mode the caller set (on for create_graph).
+    The loop is written out, its steps named in comments: it is the per-op overhead of every backward.
     """
     grads: Grads = {}
     leaves: dict[int, Variable] = {}
     for root, g in zip(roots, root_grads):
-        _accumulate(grads, id(root), g, run)
+        key = id(root)
+        grads[key] = run.sum(grads[key], g) if key in grads else g
         if root.creator is None:
-            leaves[id(root)] = root
+            leaves[key] = root
     consumers = _count_consumers(roots)
     ready = [f for f, n in consumers.items() if n == 0]
+    visits_all, create_graph = run.visits_all, run.create_graph
     while ready:
         f = ready.pop()
-        gys = _output_grads(f, grads, run)
-        gxs = (None,) * len(f.inputs) if gys is None else _call_backward(f, gys)
-        for x, gx in zip(f.inputs, gxs):
+        # Call backward with the gradients of f's outputs, complete by now.
+        outputs = f.outputs
+        if len(outputs) == 1:
+            y = outputs[0]()
+            gy = None if y is None else grads.pop(id(y), None)
+            if gy is not None and (visits_all or y._hooks or y._retains_grad):
+                gy = run.visit(y, gy)
+            gxs = None if gy is None else f.backward(gy)
+        else:
+            gxs = _backward_of_many(f, grads, run)
+        inputs = f.inputs
+        if type(gxs) is not tuple:
+            gxs = (gxs,) if type(gxs) is Variable and len(inputs) == 1 else _one_per_input(f, gxs)
+        elif len(gxs) != len(inputs):
+            gxs = _one_per_input(f, gxs)
+        for x, gx in zip(inputs, gxs):
             g = x.creator
-            if gx is not None and x._requires_grad:
-                if type(gx) is not Variable or gx.data.shape != x.data.shape or gx.data.dtype is not x.data.dtype:
+            # (An input with a creator requires a gradient: ops none of whose inputs do are not recorded.)
+            if gx is not None and (g is not None or x._requires_grad):
+                # Fit the gradient to the input's shape (its dtype is fitted once per leaf), then accumulate it.
+                if type(gx) is not Variable or gx.data.shape != x.data.shape:
                     gx = _fit(f, x, gx)
                 key = id(x)
-                _accumulate(grads, key, gx, run)
+                if key in grads:  # run.sum, written out
+                    total = grads[key]
+                    grads[key] = total + gx if create_graph else new_variable(np.asarray(total.data + gx.data))
+                else:
+                    grads[key] = gx
                 if g is None:
                     leaves[key] = x
+            # Release the input's creator: it is ready once every consumer of its outputs has run.
             if g is not None:
                 n = consumers[g] - 1
                 consumers[g] = n
                 if n == 0:
                     ready.append(g)
-    result = []
-    for key, x in leaves.items():
-        gx = grads[key]
-        if x._hooks:
-            gx = run.apply_hooks(x, gx)
-        if run.targets is not None and key in run.targets:
-            run.captured[key] = gx
-        result.append((x, gx))
-    return result
+    return [_leaf_result(x, grads[key], run) for key, x in leaves.items()]
+
+
+def _leaf_result(x: Variable, gx: Variable, run: _Run) -> tuple[Variable, Variable]:
+    """A leaf's gradient is complete: give it the leaf's dtype, run its hooks, capture it if asked.
+
+    (Mixing dtypes in forward, e.g. a float32 and a float64 leaf, makes the gradients between wider.)
+    """
+    if gx.data.dtype != x.data.dtype:
+        gx = astype(gx, x.data.dtype)
+    if x._hooks:
+        gx = run.apply_hooks(x, gx)
+    if run.targets is not None and id(x) in run.targets:
+        run.captured[id(x)] = gx
+    return x, gx
 
 
 def _recording(create_graph: bool) -> Any:
