@@ -72,8 +72,8 @@ def _can_require_grad(data: np.ndarray) -> bool:
 class Variable:
     """A node holding an ndarray `data`, its gradient `grad` and the Function that created it.
 
-    `requires_grad` says whether gradients flow to it: by default True for floating-point data and False
-    for integer or boolean data, which can never require one (as in PyTorch).
+    `requires_grad` says whether gradients flow to it: by default True for floating-point (or complex) data
+    and False for integer or boolean data, which can never require one (as in PyTorch).
     """
 
     __slots__ = ("__weakref__", "_hooks", "_requires_grad", "_retains_grad", "creator", "data", "grad", "name")

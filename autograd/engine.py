@@ -2,9 +2,9 @@
 
 The algorithm, a named step each: count how many recorded edges consume each function's outputs;
 the functions nobody consumes form the ready queue; pop one and call its backward with its outputs'
-gradients, complete by then; fit each input's gradient to the input's shape and dtype; accumulate it;
-a function becomes ready once every consumer of its outputs has run. Inputs that do not require a
-gradient get none.
+gradients, complete by then; fit each input's gradient to the input's shape; accumulate it; a
+function becomes ready once every consumer of its outputs has run. Inputs that do not require a
+gradient get none; each leaf's gradient is cast to the leaf's dtype once, at the end.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _fit(f: Function, x: Variable, gx: Any) -> Variable:
     return gx
 
 
-def _run(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _Run) -> list[tuple[Variable, Variable]]:
+def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _Run) -> list[tuple[Variable, Variable]]:
     """Propagate gradients from the roots through every reachable function, each run once.
 
     Returns each reached leaf that requires a gradient with its gradient; gradients asked for by
@@ -252,7 +252,7 @@ def backward(y: Variable, grad: Any, retain_grad: bool, create_graph: bool) -> N
         )
     run = _Run(create_graph, retain_grad, None)
     with _recording(create_graph):
-        for x, gx in _run([y], [_root_grad(y, grad, "backward", run)], run):
+        for x, gx in _propagate([y], [_root_grad(y, grad, "backward", run)], run):
             _store(x, gx, run)
 
 
@@ -286,7 +286,7 @@ def grad(
     # An output that requires no gradient depends on no input: it contributes nothing.
     roots = [(y, g) for y, g in zip(outputs, grad_outputs) if y._requires_grad]
     with _recording(create_graph):
-        _run([y for y, _ in roots], [_root_grad(y, g, "grad", run) for y, g in roots], run)
+        _propagate([y for y, _ in roots], [_root_grad(y, g, "grad", run) for y, g in roots], run)
     result = tuple(run.captured.get(id(x)) for x in inputs)
     for x, gx in zip(inputs, result):
         if gx is None and not allow_unused:
