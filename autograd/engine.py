@@ -99,7 +99,7 @@ def _backward_of_many(f: Function, grads: Grads, run: _Run) -> Any:
     if all(gy is None for gy in gys):
         return None
     return f.backward(
-        *[Variable(np.zeros(shape, dtype)) if gy is None else gy for gy, (shape, dtype) in zip(gys, f._output_meta)]
+        *[new_variable(np.zeros(shape, dtype)) if gy is None else gy for gy, (shape, dtype) in zip(gys, f._output_meta)]
     )
 
 

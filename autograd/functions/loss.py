@@ -22,7 +22,7 @@ def _target_in_dtype_of(x: Variable, t: Variable) -> Variable:
         return t
     if t.dtype.kind in "fc":
         return astype(t, x.dtype)
-    return Variable(t.data.astype(x.dtype))
+    return Variable(t.data.astype(x.dtype), requires_grad=False)
 
 
 class SoftmaxCrossEntropy(Function):
