@@ -271,11 +271,8 @@ class Function:
 
         True only while this call is recorded and input i requires a gradient.
         """
-        try:
-            inputs = self.inputs
-        except AttributeError:  # not recorded
-            return False
-        return inputs[i]._requires_grad
+        inputs = getattr(self, "inputs", None)  # set only on a recorded call
+        return inputs is not None and inputs[i]._requires_grad
 
     def forward(self, *xs: np.ndarray) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
