@@ -195,12 +195,8 @@ def new_variable(data: np.ndarray) -> Variable:
     """A constant Variable around an ndarray, skipping the checks of __init__ (the hot path of ops and backward)."""
     v = _object_new(Variable)
     v.data = data
-    v.grad = None
-    v.creator = None
-    v.name = None
-    v._hooks = None
-    v._retains_grad = False
-    v._requires_grad = False
+    v.grad = v.creator = v.name = v._hooks = None
+    v._retains_grad = v._requires_grad = False
     return v
 
 
