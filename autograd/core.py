@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 import threading
 import weakref
 from collections.abc import Callable
@@ -47,25 +48,39 @@ def enable_grad() -> _SetGradMode:
 
 
 def _as_array(x: Any, like: np.ndarray | None = None) -> np.ndarray:
-    """Convert x to an ndarray; a Python scalar takes the dtype of `like` when that is a float array."""
+    """Convert x to an ndarray; a Python or NumPy scalar number takes the dtype of `like` when that is a float array.
+
+    NumPy integer scalars are weak as Python's are, so `a32 / np.int64(3)` stays float32.
+    """
     if type(x) is np.ndarray and x.dtype.kind in "biufc":
         return x
-    if like is not None and isinstance(x, (int, float)) and like.dtype.kind in "fc":
+    if like is not None and isinstance(x, (int, float, np.integer)) and like.dtype.kind in "fc":
         return np.asarray(x, dtype=like.dtype)
-    array = np.asarray(x)
+    try:
+        array = np.asarray(x)
+    except ValueError as error:
+        raise ValueError(f"Variable: data {reprlib.repr(x)} is not a rectangular array of numbers ({error})") from None
     if array.dtype.kind not in "biufc":
-        raise TypeError(f"Variable: expected numeric data, got an array of dtype {array.dtype}")
+        raise TypeError(f"Variable: expected numeric data, got {reprlib.repr(x)} (an array of dtype {array.dtype})")
     return array
 
 
-class Variable:
-    """A node holding an ndarray `data`, its gradient `grad` and the Function that created it."""
+def _can_require_grad(data: np.ndarray) -> bool:
+    return data.dtype.kind in "fc"
 
-    __slots__ = ("__weakref__", "_hooks", "_retains_grad", "creator", "data", "grad", "name")
+
+class Variable:
+    """A node holding an ndarray `data`, its gradient `grad` and the Function that created it.
+
+    `requires_grad` says whether gradients flow to it: by default True for floating-point (or complex) data
+    and False for integer or boolean data, which can never require one (as in PyTorch).
+    """
+
+    __slots__ = ("__weakref__", "_hooks", "_requires_grad", "_retains_grad", "creator", "data", "grad", "name")
     # Lets `ndarray + Variable` and `np.float32(2) * Variable` fall through to our reflected operators.
     __array_ufunc__ = None
 
-    def __init__(self, data: Any, name: str | None = None) -> None:
+    def __init__(self, data: Any, name: str | None = None, requires_grad: bool | None = None) -> None:
         if isinstance(data, Variable):
             raise TypeError("Variable: data is already a Variable; use it directly or pass its .data")
         self.data = _as_array(data)
@@ -74,6 +89,30 @@ class Variable:
         self.name = name
         self._hooks: list[Callable[[Variable], Variable | None]] | None = None
         self._retains_grad = False
+        self._requires_grad = _can_require_grad(self.data)
+        if requires_grad is not None:
+            self.requires_grad = requires_grad
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether backward computes a gradient for this variable; ops whose inputs all say no are not recorded."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        flag = bool(flag)
+        if flag == self._requires_grad:
+            return
+        if flag and not _can_require_grad(self.data):
+            raise TypeError(
+                f"Variable: only floating-point or complex data can require a gradient, got dtype {self.data.dtype}"
+            )
+        if self.creator is not None:
+            raise ValueError(
+                "Variable: requires_grad can be changed only on a leaf; use detach() for a constant copy of "
+                "a computed variable"
+            )
+        self._requires_grad = flag
 
     # ----- array-like attributes -----
     @property
@@ -106,16 +145,7 @@ class Variable:
     def numpy(self) -> np.ndarray:
         return self.data
 
-    def astype(self, dtype: Any) -> Variable:
-        return _F.astype(self, dtype)
-
-    # ----- gradients -----
-    def backward(
-        self, grad: Any = None, retain_grad: bool = False, create_graph: bool = False
-    ) -> None:
-        """Accumulate d(self)/d(leaf) * grad into every leaf's `.grad` (grad defaults to 1 for one element)."""
-        _engine.backward(self, grad, retain_grad, create_graph)
-
+    # ----- gradients (backward, the operators and the NumPy-like methods are bound in autograd.operators) -----
     def cleargrad(self) -> None:
         self.grad = None
 
@@ -126,6 +156,7 @@ class Variable:
 
         Returns a function that removes the hook.
         """
+        self._check_requires_grad("register_hook")
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
@@ -138,118 +169,51 @@ class Variable:
 
     def retain_grad(self) -> None:
         """Keep this intermediate variable's gradient in `.grad` after backward."""
+        self._check_requires_grad("retain_grad")
         self._retains_grad = True
 
+    def _check_requires_grad(self, method: str) -> None:
+        if not self._requires_grad:
+            raise ValueError(
+                f"{method}: this Variable of shape {self.shape} and dtype {self.dtype} does not require a gradient"
+            )
+
     def detach(self) -> Variable:
-        """A new leaf sharing this variable's data, cut from the graph."""
-        return Variable(self.data)
+        """A new constant leaf (requires_grad False) sharing this variable's data, cut from the graph."""
+        return new_variable(self.data)
 
     @property
     def is_leaf(self) -> bool:
         return self.creator is None
-
-    # ----- operators -----
-    def __add__(self, other: Any) -> Variable:
-        return _Add()(self, other)
-
-    def __radd__(self, other: Any) -> Variable:
-        return _Add()(other, self)
-
-    def __sub__(self, other: Any) -> Variable:
-        return _Sub()(self, other)
-
-    def __rsub__(self, other: Any) -> Variable:
-        return _Sub()(other, self)
-
-    def __mul__(self, other: Any) -> Variable:
-        return _Mul()(self, other)
-
-    def __rmul__(self, other: Any) -> Variable:
-        return _Mul()(other, self)
-
-    def __truediv__(self, other: Any) -> Variable:
-        return _Div()(self, other)
-
-    def __rtruediv__(self, other: Any) -> Variable:
-        return _Div()(other, self)
-
-    def __pow__(self, other: Any) -> Variable:
-        return _F.pow(self, other)
-
-    def __rpow__(self, other: Any) -> Variable:
-        return _F.pow(other, self)
-
-    def __matmul__(self, other: Any) -> Variable:
-        return _F.matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Variable:
-        return _F.matmul(other, self)
-
-    def __neg__(self) -> Variable:
-        return _Neg()(self)
-
-    def __pos__(self) -> Variable:
-        return self
-
-    def __getitem__(self, index: Any) -> Variable:
-        return _F.getitem(self, index)
-
-    # ----- methods mirroring NumPy -----
-    @property
-    def T(self) -> Variable:
-        return _F.transpose(self)
-
-    def reshape(self, *shape: Any) -> Variable:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return _F.reshape(self, shape)
-
-    def transpose(self, *axes: Any) -> Variable:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return _F.transpose(self, axes or None)
-
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Variable:
-        return _F.sum(self, axis, keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Variable:
-        return _F.mean(self, axis, keepdims)
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Variable:
-        return _F.max(self, axis, keepdims)
-
-    def min(self, axis: Any = None, keepdims: bool = False) -> Variable:
-        return _F.min(self, axis, keepdims)
 
 
 _ref = weakref.ref
 _object_new = object.__new__
 
 
-def _new_variable(data: np.ndarray) -> Variable:
-    """A Variable around an ndarray, skipping the checks of __init__ (the hot path of every op)."""
+def new_variable(data: np.ndarray) -> Variable:
+    """A constant Variable around an ndarray, skipping the checks of __init__ (the hot path of ops and backward)."""
     v = _object_new(Variable)
     v.data = data
-    v.grad = None
-    v.creator = None
-    v.name = None
-    v._hooks = None
-    v._retains_grad = False
+    v.grad = v.creator = v.name = v._hooks = None
+    v._retains_grad = v._requires_grad = False
     return v
 
 
 def as_variable(x: Any, like: Variable | None = None) -> Variable:
-    """Return x if it is a Variable, else wrap it (a Python scalar takes the dtype of `like`)."""
+    """Return x if it is a Variable, else wrap it as a constant (a scalar number takes the dtype of `like`)."""
     if type(x) is Variable or isinstance(x, Variable):
         return x
-    return Variable(_as_array(x, None if like is None else like.data))
+    return new_variable(_as_array(x, None if like is None else like.data))
 
 
 class Function:
     """An operation: `forward` maps ndarrays to ndarray(s), `backward` maps output grads to input grads.
 
-    Calling an instance runs forward and, when grad mode is on, records the node in the graph.
-    `backward` works on Variables, so its own computation can be recorded (higher-order gradients).
+    Calling an instance runs forward and, when grad mode is on and some input requires a gradient,
+    records the node in the graph (its outputs then require gradients too). `backward` works on
+    Variables, so its own computation can be recorded (higher-order gradients); it may return None for
+    an input that `needs_grad` says no for, and the engine drops any gradient for such an input.
     """
 
     __slots__ = ("__dict__", "_output_meta", "inputs", "outputs")
@@ -259,35 +223,52 @@ class Function:
         if len(inputs) == 2:
             a, b = inputs
             if type(a) is not Variable or type(b) is not Variable:
-                # A Python scalar beside a Variable takes that Variable's dtype, so float32 stays float32.
+                # A scalar beside a Variable takes that Variable's dtype, so float32 stays float32.
                 a = as_variable(a, b if isinstance(b, Variable) else None)
                 b = as_variable(b, a)
                 inputs = (a, b)
+            record = _mode.enabled and (a._requires_grad or b._requires_grad)
+            if record:
+                self.inputs = inputs
             ys = self.forward(a.data, b.data)
         elif len(inputs) == 1:
             x = inputs[0]
             if type(x) is not Variable:
                 x = as_variable(x)
                 inputs = (x,)
+            record = _mode.enabled and x._requires_grad
+            if record:
+                self.inputs = inputs
             ys = self.forward(x.data)
         else:
             inputs = tuple(as_variable(x) for x in inputs)
+            record = _mode.enabled and any(x._requires_grad for x in inputs)
+            if record:
+                self.inputs = inputs
             ys = self.forward(*[x.data for x in inputs])
         if type(ys) is not tuple:
-            y = _new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))
-            if _mode.enabled:
-                self.inputs = inputs
+            y = new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))
+            if record:
                 y.creator = self
+                y._requires_grad = True
                 self.outputs = [_ref(y)]
             return y
-        outputs = tuple(_new_variable(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
-        if _mode.enabled:
-            self.inputs = inputs
+        outputs = tuple(new_variable(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
+        if record:
             for y in outputs:
                 y.creator = self
+                y._requires_grad = True
             self.outputs = [_ref(y) for y in outputs]
             self._output_meta = [(y.data.shape, y.data.dtype) for y in outputs]
         return outputs
+
+    def needs_grad(self, i: int) -> bool:
+        """Whether backward must compute the gradient of input i (usable in forward, to keep only what that needs).
+
+        True only while this call is recorded and input i requires a gradient.
+        """
+        inputs = getattr(self, "inputs", None)  # set only on a recorded call
+        return inputs is not None and inputs[i]._requires_grad
 
     def forward(self, *xs: np.ndarray) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -298,12 +279,3 @@ class Function:
     @property
     def name(self) -> str:
         return type(self).__name__
-
-
-from autograd import engine as _engine  # noqa: E402  (the engine and ops need the classes above)
-from autograd import functions as _F  # noqa: E402
-from autograd.functions.arithmetic import Add as _Add  # noqa: E402
-from autograd.functions.arithmetic import Div as _Div  # noqa: E402
-from autograd.functions.arithmetic import Mul as _Mul  # noqa: E402
-from autograd.functions.arithmetic import Neg as _Neg  # noqa: E402
-from autograd.functions.arithmetic import Sub as _Sub  # noqa: E402

@@ -1,4 +1,11 @@
-"""Reverse-mode backpropagation over the recorded graph, iterative and in topological order."""
+"""Reverse-mode backpropagation over the recorded graph, iterative and in topological order.
+
+The algorithm, a named step each: count how many recorded edges consume each function's outputs;
+the functions nobody consumes form the ready queue; pop one and call its backward with its outputs'
+gradients, complete by then; fit each input's gradient to the input's shape; accumulate it; a
+function becomes ready once every consumer of its outputs has run. Inputs that do not require a
+gradient get none; each leaf's gradient is cast to the leaf's dtype once, at the end.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable, _mode, _new_variable, as_variable
+from autograd.core import Function, Variable, as_variable, enable_grad, new_variable, no_grad
+from autograd.functions.shape import astype, clone, sum_to
+
+# Gradients summed so far, by id of the variable they belong to. Every keyed variable stays alive
+# meanwhile, held by the roots or by the `inputs` of a reachable function.
+Grads = dict[int, Variable]
 
 
 def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
@@ -32,24 +44,77 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
     return consumers
 
 
-def _apply_hooks(x: Variable, gx: Variable) -> Variable:
-    for hook in list(x._hooks):
-        replaced = hook(gx)
-        if replaced is not None:
-            gx = as_variable(replaced)
-    return gx
+class _Run:
+    """One backward pass: its options, and the gradients it hands out besides the leaves' `.grad`."""
+
+    __slots__ = ("captured", "create_graph", "exposed", "retain_grad", "targets", "visits_all")
+
+    def __init__(self, create_graph: bool, retain_grad: bool, targets: set[int] | None) -> None:
+        self.create_graph = create_graph
+        self.retain_grad = retain_grad
+        self.targets = targets
+        self.visits_all = retain_grad or targets is not None
+        self.captured: dict[int, Variable] = {}
+        # ids of gradient arrays someone else may hold (a retained or captured gradient, a hook's
+        # argument or result, the caller's root gradient, a leaf's gradient): never stored twice.
+        self.exposed: set[int] = set()
+
+    def visit(self, y: Variable, gy: Variable) -> Variable:
+        """y's gradient is complete: run its hooks, then retain or capture it as asked."""
+        if y._hooks:
+            gy = self.apply_hooks(y, gy)
+        if self.retain_grad or y._retains_grad:
+            self.exposed.add(id(gy.data))
+            y.grad = gy if y.grad is None else self.sum(y.grad, gy)
+        if self.targets is not None and id(y) in self.targets:
+            self.exposed.add(id(gy.data))
+            self.captured[id(y)] = gy
+        return gy
+
+    def apply_hooks(self, x: Variable, gx: Variable) -> Variable:
+        for hook in list(x._hooks):
+            self.exposed.add(id(gx.data))
+            replaced = hook(gx)
+            if replaced is not None:
+                gx = as_variable(replaced)
+        self.exposed.add(id(gx.data))
+        return gx
+
+    def sum(self, total: Variable, g: Variable) -> Variable:
+        """total + g, recorded only when the backward pass is (create_graph)."""
+        if self.create_graph:
+            return total + g
+        return new_variable(np.asarray(total.data + g.data))
 
 
-def _as_tuple(f: Function, gxs: Any) -> tuple:
-    if not isinstance(gxs, tuple):
-        gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
-    if len(gxs) != len(f.inputs):
-        shapes = ", ".join(str(x.shape) for x in f.inputs)
-        raise RuntimeError(
-            f"{f.name}.backward returned {len(gxs)} gradient(s) for {len(f.inputs)} input(s) "
-            f"of shapes {shapes}"
-        )
-    return gxs
+def _backward_of_many(f: Function, grads: Grads, run: _Run) -> Any:
+    """Call backward of a function with several outputs: zeros stand in for an output nobody used."""
+    gys = []
+    for ref in f.outputs:
+        y = ref()
+        gy = None if y is None else grads.pop(id(y), None)
+        if gy is not None and (run.visits_all or y._hooks or y._retains_grad):
+            gy = run.visit(y, gy)
+        gys.append(gy)
+    if all(gy is None for gy in gys):
+        return None
+    return f.backward(
+        *[new_variable(np.zeros(shape, dtype)) if gy is None else gy for gy, (shape, dtype) in zip(gys, f._output_meta)]
+    )
+
+
+def _one_per_input(f: Function, gxs: Any) -> tuple[Any, ...]:
+    """What backward returned, as one gradient (or None) per input."""
+    n = len(f.inputs)
+    if gxs is None:
+        return (None,) * n
+    if n == 1 and isinstance(gxs, Variable):
+        return (gxs,)
+    if isinstance(gxs, (tuple, list)) and len(gxs) == n:
+        return tuple(gxs)
+    count = len(gxs) if isinstance(gxs, (tuple, list)) else 1
+    shapes = ", ".join(str(x.shape) for x in f.inputs)
+    raise RuntimeError(f"{f.name}.backward returned {count} gradient(s) for {n} input(s) of shapes {shapes}")
 
 
 def _reducible(src: tuple[int, ...], dst: tuple[int, ...]) -> bool:
@@ -69,146 +134,126 @@ def _fit(f: Function, x: Variable, gx: Any) -> Variable:
                 f"{f.name}.backward returned a gradient of shape {gx.shape} for an input of "
                 f"shape {x.shape}; it cannot be summed back to that shape"
             )
-        gx = _sum_to(gx, x.data.shape)
+        gx = sum_to(gx, x.data.shape)
     return gx
 
 
-def _run(
-    roots: Sequence[Variable],
-    root_grads: Sequence[Variable],
-    create_graph: bool,
-    retain_grad: bool,
-    targets: set[int] | None = None,
-) -> tuple[dict[int, tuple[Variable, Variable]], dict[int, Variable]]:
+def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _Run) -> list[tuple[Variable, Variable]]:
     """Propagate gradients from the roots through every reachable function, each run once.
 
-    Returns the gradients left on leaves (id -> (leaf, grad)) and those captured for the ids in
-    `targets` (which may be intermediate variables). Keys are ids: every keyed variable stays alive
-    meanwhile, held by the roots or by the `inputs` of a reachable function.
+    Returns each reached leaf that requires a gradient with its gradient; gradients asked for by
+    `run.targets` land in `run.captured`. Runs in the grad mode the caller set (on for create_graph).
+    The loop is written out, its steps named in comments: it is the per-op overhead of every backward.
     """
-    grads: dict[int, Variable] = {}
+    grads: Grads = {}
     leaves: dict[int, Variable] = {}
     for root, g in zip(roots, root_grads):
         key = id(root)
-        grads[key] = grads[key] + g if key in grads else g
+        grads[key] = run.sum(grads[key], g) if key in grads else g
         if root.creator is None:
             leaves[key] = root
     consumers = _count_consumers(roots)
     ready = [f for f, n in consumers.items() if n == 0]
-    captured: dict[int, Variable] = {}
-
-    previous = _mode.enabled
-    _mode.enabled = create_graph
-    try:
-        while ready:
-            f = ready.pop()
-            outputs = f.outputs
-            if len(outputs) == 1:
-                y = outputs[0]()
-                gy = None if y is None else grads.pop(id(y), None)
-                if gy is not None and (y._hooks or y._retains_grad or retain_grad or targets):
-                    gy = _visit(y, gy, retain_grad, targets, captured)
-                gxs = None if gy is None else f.backward(gy)
-            else:
-                gys = []
-                for ref in outputs:
-                    y = ref()
-                    gy = None if y is None else grads.pop(id(y), None)
-                    if gy is not None and (y._hooks or y._retains_grad or retain_grad or targets):
-                        gy = _visit(y, gy, retain_grad, targets, captured)
-                    gys.append(gy)
-                gxs = f.backward(*_fill_missing(f, gys)) if any(g is not None for g in gys) else None
-            inputs = f.inputs
-            if type(gxs) is not tuple:
-                if gxs is None:
-                    gxs = (None,) * len(inputs)
-                elif type(gxs) is Variable and len(inputs) == 1:
-                    gxs = (gxs,)
+    visits_all, create_graph = run.visits_all, run.create_graph
+    while ready:
+        f = ready.pop()
+        # Call backward with the gradients of f's outputs, complete by now.
+        outputs = f.outputs
+        if len(outputs) == 1:
+            y = outputs[0]()
+            gy = None if y is None else grads.pop(id(y), None)
+            if gy is not None and (visits_all or y._hooks or y._retains_grad):
+                gy = run.visit(y, gy)
+            gxs = None if gy is None else f.backward(gy)
+        else:
+            gxs = _backward_of_many(f, grads, run)
+        inputs = f.inputs
+        if type(gxs) is not tuple:
+            gxs = (gxs,) if type(gxs) is Variable and len(inputs) == 1 else _one_per_input(f, gxs)
+        elif len(gxs) != len(inputs):
+            gxs = _one_per_input(f, gxs)
+        for x, gx in zip(inputs, gxs):
+            g = x.creator
+            # (An input with a creator requires a gradient: ops none of whose inputs do are not recorded.)
+            if gx is not None and (g is not None or x._requires_grad):
+                # Fit the gradient to the input's shape (its dtype is fitted once per leaf), then accumulate it.
+                if type(gx) is not Variable or gx.data.shape != x.data.shape:
+                    gx = _fit(f, x, gx)
+                key = id(x)
+                if key in grads:  # run.sum, written out
+                    total = grads[key]
+                    grads[key] = total + gx if create_graph else new_variable(np.asarray(total.data + gx.data))
                 else:
-                    gxs = _as_tuple(f, gxs)
-            elif len(gxs) != len(inputs):
-                _as_tuple(f, gxs)
-            for x, gx in zip(inputs, gxs):
-                if gx is not None:
-                    if type(gx) is not Variable or gx.data.shape != x.data.shape:
-                        gx = _fit(f, x, gx)
-                    key = id(x)
-                    if key in grads:
-                        # Without create_graph, summing the arrays directly spares recording an add.
-                        total = grads[key]
-                        grads[key] = total + gx if create_graph else _new_variable(np.asarray(total.data + gx.data))
-                    else:
-                        grads[key] = gx
-                g = x.creator
+                    grads[key] = gx
                 if g is None:
-                    if gx is not None:
-                        leaves[key] = x
-                else:
-                    n = consumers[g] - 1
-                    consumers[g] = n
-                    if n == 0:
-                        ready.append(g)
-        result = {}
-        for key, x in leaves.items():
-            gx = grads[key]
-            if x._hooks:
-                gx = _apply_hooks(x, gx)
-            result[key] = (x, gx)
-            if targets is not None and key in targets:
-                captured[key] = gx
-    finally:
-        _mode.enabled = previous
-    return result, captured
+                    leaves[key] = x
+            # Release the input's creator: it is ready once every consumer of its outputs has run.
+            if g is not None:
+                n = consumers[g] - 1
+                consumers[g] = n
+                if n == 0:
+                    ready.append(g)
+    return [_leaf_result(x, grads[key], run) for key, x in leaves.items()]
 
 
-def _visit(
-    y: Variable, gy: Variable, retain_grad: bool, targets: set[int] | None, captured: dict[int, Variable]
-) -> Variable:
-    """An intermediate variable's gradient is complete: run its hooks, keep or capture it."""
-    if y._hooks:
-        gy = _apply_hooks(y, gy)
-    if retain_grad or y._retains_grad:
-        y.grad = gy if y.grad is None else y.grad + gy
-    if targets is not None and id(y) in targets:
-        captured[id(y)] = gy
-    return gy
+def _leaf_result(x: Variable, gx: Variable, run: _Run) -> tuple[Variable, Variable]:
+    """A leaf's gradient is complete: give it the leaf's dtype, run its hooks, capture it if asked.
+
+    (Mixing dtypes in forward, e.g. a float32 and a float64 leaf, makes the gradients between wider.)
+    """
+    if gx.data.dtype != x.data.dtype:
+        gx = astype(gx, x.data.dtype)
+    if x._hooks:
+        gx = run.apply_hooks(x, gx)
+    if run.targets is not None and id(x) in run.targets:
+        run.captured[id(x)] = gx
+    return x, gx
 
 
-def _fill_missing(f: Function, gys: list[Variable | None]) -> list[Variable]:
-    """Zeros for outputs nobody used, so multi-output backwards always get every gradient."""
-    if all(gy is not None for gy in gys):
-        return gys
-    return [
-        Variable(np.zeros(shape, dtype)) if gy is None else gy
-        for gy, (shape, dtype) in zip(gys, f._output_meta)
-    ]
+def _recording(create_graph: bool) -> Any:
+    """The grad mode a backward pass runs in: recorded only for create_graph."""
+    return enable_grad() if create_graph else no_grad()
 
 
-def _root_grad(y: Variable, grad: Any, op: str) -> Variable:
+def _root_grad(y: Variable, grad: Any, op: str, run: _Run) -> Variable:
+    """The gradient to start from at output y: ones for one element, else the caller's, in y's dtype."""
     if grad is None:
         if y.data.size != 1:
             raise RuntimeError(
                 f"{op}: a gradient can be implied only for a single-element output; "
                 f"pass grad for the output of shape {y.shape}"
             )
-        return Variable(np.ones_like(y.data))
+        return new_variable(np.ones_like(y.data))
     grad = as_variable(grad, y)
     if grad.shape != y.shape:
         raise RuntimeError(f"{op}: grad of shape {grad.shape} does not match the output's shape {y.shape}")
-    return grad
+    run.exposed.add(id(grad.data))
+    return grad if grad.dtype == y.dtype else astype(grad, y.dtype)
+
+
+def _store(x: Variable, gx: Variable, run: _Run) -> None:
+    """Add gx into leaf x's `.grad`; a buffer someone else may hold is copied first, so none is ever shared."""
+    if x.grad is not None:
+        x.grad = run.sum(x.grad, gx)
+        return
+    data = gx.data
+    if id(data) in run.exposed or data.base is not None or not data.flags.writeable:
+        gx = clone(gx) if run.create_graph else new_variable(data.copy())
+    run.exposed.add(id(gx.data))
+    x.grad = gx
 
 
 def backward(y: Variable, grad: Any, retain_grad: bool, create_graph: bool) -> None:
-    """Add dy/dx * grad to the `.grad` of every leaf x that y depends on."""
-    leaves, _ = _run([y], [_root_grad(y, grad, "backward")], create_graph, retain_grad)
-    for x, gx in leaves.values():
-        if x.grad is not None:
-            x.grad = x.grad + gx
-        elif create_graph:
-            x.grad = gx
-        else:
-            # A fresh array, so no two leaves (nor the caller's grad) ever share one gradient buffer.
-            x.grad = Variable(np.array(gx.data))
+    """Add dy/dx * grad to the `.grad` of every leaf x that y depends on and that requires a gradient."""
+    if not y._requires_grad:
+        raise RuntimeError(
+            f"backward: the output of shape {y.shape} and dtype {y.dtype} does not require a gradient (it is a "
+            "constant or an integer Variable, or was computed from such only, or under no_grad)"
+        )
+    run = _Run(create_graph, retain_grad, None)
+    with _recording(create_graph):
+        for x, gx in _propagate([y], [_root_grad(y, grad, "backward", run)], run):
+            _store(x, gx, run)
 
 
 def grad(
@@ -218,16 +263,31 @@ def grad(
     create_graph: bool = False,
     allow_unused: bool = False,
 ) -> tuple[Variable | None, ...]:
-    """The gradients of sum(outputs * grad_outputs) with respect to inputs, leaving `.grad` untouched."""
+    """The gradients of sum(outputs * grad_outputs) with respect to inputs, leaving `.grad` untouched.
+
+    grad_outputs is one gradient per output (a list or tuple), or a single one (a number, an array or a
+    Variable) for a single output; None means ones for single-element outputs. An output that requires
+    no gradient contributes nothing.
+    """
     outputs = [outputs] if isinstance(outputs, Variable) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Variable) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Variable, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Variable):
+            raise TypeError(f"grad: input {i} must be a Variable, got {type(x).__name__}")
+        if not x._requires_grad:
+            raise ValueError(f"grad: input {i} of shape {x.shape} (name {x.name!r}) does not require a gradient")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    root_grads = [_root_grad(y, g, "grad") for y, g in zip(outputs, grad_outputs)]
-    _, captured = _run(outputs, root_grads, create_graph, False, {id(x) for x in inputs})
-    result = tuple(captured.get(id(x)) for x in inputs)
+    run = _Run(create_graph, False, {id(x) for x in inputs})
+    # An output that requires no gradient depends on no input: it contributes nothing.
+    roots = [(y, g) for y, g in zip(outputs, grad_outputs) if y._requires_grad]
+    with _recording(create_graph):
+        _propagate([y for y, _ in roots], [_root_grad(y, g, "grad", run) for y, g in roots], run)
+    result = tuple(run.captured.get(id(x)) for x in inputs)
     for x, gx in zip(inputs, result):
         if gx is None and not allow_unused:
             raise RuntimeError(
@@ -235,6 +295,3 @@ def grad(
                 "pass allow_unused=True to get None for it"
             )
     return result
-
-
-from autograd.functions.shape import sum_to as _sum_to  # noqa: E402

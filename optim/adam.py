@@ -36,10 +36,10 @@ class Adam(Optimizer):
         super().__init__(
             params,
             {
-                "lr": float(lr),
-                "betas": (float(b1), float(b2)),
-                "eps": float(eps),
-                "weight_decay": float(weight_decay),
+                "lr": lr,
+                "betas": (b1, b2),
+                "eps": eps,
+                "weight_decay": weight_decay,
                 "amsgrad": bool(amsgrad),
             },
         )

@@ -17,7 +17,7 @@ class Adagrad(Optimizer):
     def __init__(
         self, params: Iterable[Variable], lr: float = 1e-2, weight_decay: float = 0.0, eps: float = 1e-10
     ) -> None:
-        super().__init__(params, {"lr": float(lr), "weight_decay": float(weight_decay), "eps": float(eps)})
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay, "eps": eps})
 
     def _check(self, h: dict[str, Any]) -> None:
         super()._check(h)
@@ -57,11 +57,11 @@ class RMSprop(Optimizer):
         super().__init__(
             params,
             {
-                "lr": float(lr),
-                "alpha": float(alpha),
-                "eps": float(eps),
-                "weight_decay": float(weight_decay),
-                "momentum": float(momentum),
+                "lr": lr,
+                "alpha": alpha,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "momentum": momentum,
                 "centered": bool(centered),
             },
         )
@@ -110,7 +110,7 @@ class Adadelta(Optimizer):
         eps: float = 1e-6,
         weight_decay: float = 0.0,
     ) -> None:
-        hyperparams = {"lr": float(lr), "rho": float(rho), "eps": float(eps), "weight_decay": float(weight_decay)}
+        hyperparams = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay}
         super().__init__(params, hyperparams)
 
     def _check(self, h: dict[str, Any]) -> None:

@@ -13,8 +13,8 @@ from optim.optimizer import check_range
 def clip_grad_norm(params: Iterable[Variable], max_norm: float) -> float:
     """Scale all gradients by min(1, max_norm / (total + 1e-6)), total = ||all grads||₂; return total.
 
-    Parameters without a gradient are ignored. Each scaled gradient is a new Variable: the engine may
-    hand the same gradient object to several parameters, so scaling in place could scale it twice.
+    Parameters without a gradient are ignored. Each scaled gradient is a new Variable, so one the
+    caller still holds (from `grad`, a hook, or a graph built with create_graph) is left unchanged.
     The norm is accumulated in float64; the gradients keep their dtype.
     """
     if isinstance(params, Variable):

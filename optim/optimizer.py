@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+import reprlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +18,17 @@ def zeros_state(state: dict[str, Any], key: str, like: np.ndarray) -> np.ndarray
     if buffer is None:
         buffer = state[key] = np.zeros_like(like)
     return buffer
+
+
+def _as_float(owner: str, name: str, value: Any) -> Any:
+    """A numeric hyperparameter as a float (a tuple of them elementwise); a flag (a bool) as it is."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, tuple):
+        return tuple(_as_float(owner, f"{name}[{i}]", v) for i, v in enumerate(value))
+    if isinstance(value, np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__} {reprlib.repr(value)}")
+    return float(value)
 
 
 def check_range(
@@ -40,9 +53,13 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Variable], hyperparams: dict[str, Any]) -> None:
+        """hyperparams: flags as bools, everything else numbers (checked and made floats here)."""
         name = type(self).__name__
         if isinstance(params, Variable):
             raise TypeError(f"{name}: params must be an iterable of Variables, got one Variable; wrap it in a list")
+        if not isinstance(params, Iterable):
+            raise TypeError(f"{name}: params must be an iterable of Variables, got {type(params).__name__}")
+        hyperparams = {key: _as_float(name, key, value) for key, value in hyperparams.items()}
         params = list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")

@@ -29,10 +29,10 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         hyperparams = {
-            "lr": float(lr),
-            "momentum": float(momentum),
+            "lr": lr,
+            "momentum": momentum,
             "nesterov": bool(nesterov),
-            "weight_decay": float(weight_decay),
+            "weight_decay": weight_decay,
         }
         super().__init__(params, hyperparams)
 

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable
+from autograd.functions._common import broadcast_error
+from autograd.functions.elementwise import log, where
 
 __all__ = ["add", "div", "mul", "neg", "pow", "sub"]
 
@@ -18,7 +20,7 @@ class Add(Function):
         try:
             return a + b
         except ValueError:
-            raise _broadcast_error(self, a, b) from None
+            raise broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         return gy, gy
@@ -31,7 +33,7 @@ class Sub(Function):
         try:
             return a - b
         except ValueError:
-            raise _broadcast_error(self, a, b) from None
+            raise broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         return gy, -gy
@@ -44,7 +46,7 @@ class Mul(Function):
         try:
             return a * b
         except ValueError:
-            raise _broadcast_error(self, a, b) from None
+            raise broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         a, b = self.inputs
@@ -58,7 +60,7 @@ class Div(Function):
         try:
             return a / b
         except ValueError:
-            raise _broadcast_error(self, a, b) from None
+            raise broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         a, b = self.inputs
@@ -85,17 +87,18 @@ class Pow(Function):
         try:
             return np.power(a, b)
         except ValueError:
-            raise _broadcast_error(self, a, b) from None
+            raise broadcast_error(self, a, b) from None
 
-    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
-        from autograd.functions.elementwise import log, where
-
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
         a, b = self.inputs
+        ga = _base_grad(gy, a, b, b.data) if self.needs_grad(0) else None
+        if not self.needs_grad(1):
+            return ga, None
         y = self.outputs[0]()
         y = a**b if y is None else y
         # d(a**b)/db = a**b * log(a) is real only for a > 0; elsewhere we give 0 (the limit at a = 0+).
         positive = a.data > 0
-        return gy * b * a ** (b - 1), where(positive, gy * y * log(where(positive, a, 1.0)), 0.0)
+        return ga, where(positive, gy * y * log(where(positive, a, 1.0)), 0.0)
 
 
 class PowConst(Function):
@@ -118,13 +121,19 @@ class PowConst(Function):
 
     def backward(self, gy: Variable) -> Variable:
         (x,) = self.inputs
-        if np.ndim(self.c) == 0 and self.c == 0:
-            return gy * 0  # x ** 0 is constant; 0 * x ** -1 would be nan at x = 0
-        return gy * self.c * x ** (self.c - 1)
+        if np.ndim(self.c) == 0:
+            # x ** 0 is constant; 0 * x ** -1 would be nan at x = 0
+            return gy * 0 if self.c == 0 else gy * self.c * x ** (self.c - 1)
+        return _base_grad(gy, x, self.c, self.c)
 
 
-def _broadcast_error(f: Function, a: np.ndarray, b: np.ndarray) -> ValueError:
-    return ValueError(f"{type(f).__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+def _base_grad(gy: Variable, a: Variable, b: Any, b_data: np.ndarray) -> Variable:
+    """d(a ** b)/da · gy = b · a ** (b − 1) · gy, which is 0 at a = b = 0 (as PyTorch), not 0 · 0 ** −1 = nan."""
+    both_zero = (b_data == 0) & (a.data == 0)
+    if np.any(both_zero):
+        # There the base is replaced by 1: b = 0 still zeroes the gradient, and nothing meets 0 ** −1.
+        a = where(both_zero, 1.0, a)
+    return gy * b * a ** (b - 1)
 
 
 def add(a: Any, b: Any) -> Variable:
@@ -158,4 +167,6 @@ def pow(a: Any, b: Any) -> Variable:
         return Pow()(a, b)
     if isinstance(b, np.generic):
         b = b.item()  # a Python scalar exponent keeps x's dtype (NumPy scalars would promote it)
+    elif not isinstance(b, (int, float)):
+        b = np.asarray(b)
     return PowConst(b)(a)

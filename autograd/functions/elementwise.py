@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable, as_variable
-from autograd.functions.arithmetic import _broadcast_error
+from autograd.functions._common import broadcast_error, real_number
 
 __all__ = [
     "abs",
@@ -218,7 +218,7 @@ class Maximum(Function):
         try:
             return self._pick(a, b)
         except ValueError:
-            raise _broadcast_error(self, a, b) from None
+            raise broadcast_error(self, a, b) from None
 
     def backward(self, gy: Variable) -> tuple[Variable, Variable]:
         a, b = self.inputs[0].data, self.inputs[1].data
@@ -297,12 +297,12 @@ def relu(x: Any) -> Variable:
 
 def leaky_relu(x: Any, slope: float = 0.01) -> Variable:
     """y = x if x > 0 else slope * x"""
-    return LeakyReLU(_constant("leaky_relu", "slope", slope))(x)
+    return LeakyReLU(real_number("leaky_relu", "slope", slope))(x)
 
 
 def elu(x: Any, alpha: float = 1.0) -> Variable:
     """y = x if x > 0 else alpha * (e^x - 1)"""
-    return ELU(_constant("elu", "alpha", alpha))(x)
+    return ELU(real_number("elu", "alpha", alpha))(x)
 
 
 def abs(x: Any) -> Variable:
@@ -312,8 +312,8 @@ def abs(x: Any) -> Variable:
 
 def clip(x: Any, low: float | None, high: float | None) -> Variable:
     """y = min(max(x, low), high); None leaves that side unbounded"""
-    low = -np.inf if low is None else _constant("clip", "low", low)
-    high = np.inf if high is None else _constant("clip", "high", high)
+    low = -np.inf if low is None else real_number("clip", "low", low)
+    high = np.inf if high is None else real_number("clip", "high", high)
     if not low <= high:
         raise ValueError(f"clip: low must not exceed high, got low={low}, high={high}")
     return Clip(low, high)(x)
@@ -327,13 +327,6 @@ def maximum(a: Any, b: Any) -> Variable:
 def minimum(a: Any, b: Any) -> Variable:
     """y = min(a, b) elementwise, broadcasting; ties split the gradient evenly"""
     return Minimum()(a, b)
-
-
-def _constant(op: str, name: str, value: Any) -> float:
-    """A scalar hyperparameter as a Python float, which NumPy treats as weak: float32 stays float32."""
-    if np.ndim(value) != 0 or isinstance(value, Variable):
-        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__} of shape {np.shape(value)}")
-    return float(value)
 
 
 def where(condition: Any, x: Any, other: Any) -> Variable:

@@ -45,23 +45,27 @@ class MatMul(Function):
                 f"{self.op}: the batch dimensions of shapes {a.shape} and {b.shape} cannot be broadcast together"
             ) from error
 
-    def backward(self, gy: Variable) -> tuple[Variable, Variable]:
+    def backward(self, gy: Variable) -> tuple[Variable | None, Variable | None]:
         a, b = self.inputs
+        # A product nobody needs (a constant operand's gradient) is a GEMM saved.
+        need_a, need_b = self.needs_grad(0), self.needs_grad(1)
         if a.ndim == 2 and b.ndim == 2:
-            return gy @ b.T, a.T @ gy
+            return gy @ b.T if need_a else None, a.T @ gy if need_b else None
         # Promote 1-D operands to matrices as NumPy does, then undo it on the gradients.
         a2 = reshape(a, (1, a.shape[0])) if a.ndim == 1 else a
         b2 = reshape(b, (b.shape[0], 1)) if b.ndim == 1 else b
         out_shape = (*np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]), a2.shape[-2], b2.shape[-1])
         gy2 = reshape(gy, out_shape)
-        ga = sum_to(gy2 @ _swap_last(b2), a2.shape)
-        if b2.ndim == 2:
+        ga = reshape(sum_to(gy2 @ _swap_last(b2), a2.shape), a.shape) if need_a else None
+        if not need_b:
+            gb = None
+        elif b2.ndim == 2:
             # b is shared by the whole batch (whose shape is a's): one GEMM over a's rows, not a
             # batched product summed afterwards.
-            gb = _rows(a2).T @ _rows(gy2)
+            gb = reshape(_rows(a2).T @ _rows(gy2), b.shape)
         else:
-            gb = sum_to(_swap_last(a2) @ gy2, b2.shape)
-        return reshape(ga, a.shape), reshape(gb, b.shape)
+            gb = reshape(sum_to(_swap_last(a2) @ gy2, b2.shape), b.shape)
+        return ga, gb
 
 
 class Dot(MatMul):
@@ -90,10 +94,11 @@ class Linear(Function):
                 y = y + b
         return y.reshape(out_shape)
 
-    def backward(self, gy: Variable) -> tuple[Variable, ...]:
+    def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
         x, W = self.inputs[:2]
-        gx = linear(gy, W.T)
-        gW = _rows(x).T @ _rows(gy)
+        # The first layer's input needs no gradient: skipping it saves the largest GEMM of a small net.
+        gx = linear(gy, W.T) if self.needs_grad(0) else None
+        gW = _rows(x).T @ _rows(gy) if self.needs_grad(1) else None
         # The engine sums b's gradient over the leading axes it was broadcast along.
         return (gx, gW, gy) if len(self.inputs) == 3 else (gx, gW)
 

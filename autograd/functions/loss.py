@@ -22,14 +22,7 @@ def _target_in_dtype_of(x: Variable, t: Variable) -> Variable:
         return t
     if t.dtype.kind in "fc":
         return astype(t, x.dtype)
-    return Variable(t.data.astype(x.dtype))
-
-
-def _gradient_for(t: Variable, gt: Variable) -> Variable | None:
-    """The target's gradient, in its own dtype; None for integer labels, which have none."""
-    if t.dtype.kind not in "fc":
-        return None
-    return gt if gt.dtype == t.dtype else astype(gt, t.dtype)
+    return Variable(t.data.astype(x.dtype), requires_grad=False)
 
 
 class SoftmaxCrossEntropy(Function):
@@ -73,7 +66,7 @@ class SoftmaxCrossEntropy(Function):
         tx = _target_in_dtype_of(x, t)
         # Rows of t need not sum to 1 (soft targets, or gradcheck's perturbations): d/dx = p Σ_c t - t.
         gx = (p * _sum(tx, axis=1, keepdims=True) - tx) * g
-        return gx, _gradient_for(t, -log_softmax(x, axis=1) * g)
+        return gx, -log_softmax(x, axis=1) * g if self.needs_grad(1) else None
 
 
 class SigmoidCrossEntropy(Function):
@@ -89,7 +82,7 @@ class SigmoidCrossEntropy(Function):
     def backward(self, gy: Variable) -> tuple[Variable, Variable | None]:
         x, t = self.inputs
         g = gy / x.size
-        return (sigmoid(x) - _target_in_dtype_of(x, t)) * g, _gradient_for(t, -x * g)
+        return (sigmoid(x) - _target_in_dtype_of(x, t)) * g, -x * g if self.needs_grad(1) else None
 
 
 class MeanSquaredError(Function):

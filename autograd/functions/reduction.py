@@ -18,7 +18,9 @@ def normalize_axis(op: str, axis: Any, ndim: int) -> tuple[int, ...]:
     """Axis argument as a sorted tuple of non-negative axes; a clear error when out of range."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis) if isinstance(axis, (tuple, list)) else None
+    if axes is None or any(isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)) for a in axes):
+        raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
     bound = builtins.max(ndim, 1)  # a 0-d array accepts axis 0 and -1, as in PyTorch
     for a in axes:
         if not -bound <= a < bound:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable, as_variable, is_grad_enabled
+from autograd.functions._common import real_number
 from autograd.functions.reduction import mean, sum
 from autograd.functions.shape import reshape
 
@@ -42,6 +43,7 @@ class Dropout(Function):
 
 def dropout(x: Any, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None) -> Variable:
     """y = x · mask / (1 − p) with mask ~ Bernoulli(1 − p) when training; y = x otherwise"""
+    p = real_number("dropout", "p", p)
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be in [0, 1], got {p!r}")
     if not training or p == 0:
@@ -66,7 +68,7 @@ class BatchNorm(Function):
         self.inv_std: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
-        _check_shapes(x, gamma, beta, self.running_mean, self.running_var)
+        _check_inputs(x, gamma, beta, self.running_mean, self.running_var)
         axes, shape = _axes(x)
         count = x.size // x.shape[1]
         if self.training:
@@ -119,7 +121,9 @@ def _axes(x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return (0, 2, 3), (1, x.shape[1], 1, 1)
 
 
-def _check_shapes(x: np.ndarray, *params: np.ndarray) -> None:
+def _check_inputs(x: np.ndarray, *params: np.ndarray) -> None:
+    if x.dtype.kind != "f":
+        raise TypeError(f"batch_norm: expected a floating-point input, got x of dtype {x.dtype}")
     if x.ndim not in (2, 4):
         raise ValueError(f"batch_norm: x must be (N, C) or (N, C, H, W), got shape {x.shape}")
     names = ("gamma", "beta", "running_mean", "running_var")

@@ -1,4 +1,4 @@
-"""Shape ops: reshape, transpose, broadcast_to, sum_to, astype, flatten."""
+"""Shape ops: reshape, transpose, broadcast_to, sum_to, flatten; and the copies astype and clone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.core import Function, Variable
 
-__all__ = ["astype", "broadcast_to", "flatten", "reshape", "sum_to", "transpose"]
+__all__ = ["astype", "broadcast_to", "clone", "flatten", "reshape", "sum_to", "transpose"]
 
 
 class Reshape(Function):
@@ -98,10 +98,18 @@ class AsType(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x.astype(self.dtype, copy=False)
 
-    def backward(self, gy: Variable) -> Variable | None:
-        dtype = self.inputs[0].dtype
-        # An integer or boolean input is a constant: a gradient cast to its dtype would be truncated.
-        return astype(gy, dtype) if dtype.kind in "fc" else None
+    def backward(self, gy: Variable) -> Variable:
+        return astype(gy, self.inputs[0].dtype)
+
+
+class Clone(Function):
+    symbol = "copy"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def backward(self, gy: Variable) -> Variable:
+        return gy
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
@@ -138,8 +146,17 @@ def sum_to(x: Any, shape: Any) -> Variable:
 
 
 def astype(x: Any, dtype: Any) -> Variable:
-    """y = x converted to dtype (the gradient is converted back)"""
+    """y = x converted to dtype (the gradient is converted back); an integer or boolean result is a constant"""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":
+        # As in PyTorch: a gradient cannot flow through integers, so nothing is recorded.
+        return Variable((x.data if isinstance(x, Variable) else np.asarray(x)).astype(dtype), requires_grad=False)
     return AsType(dtype)(x)
+
+
+def clone(x: Any) -> Variable:
+    """y = a copy of x in a buffer of its own (the gradient passes through unchanged)"""
+    return Clone()(x)
 
 
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Variable:

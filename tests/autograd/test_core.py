@@ -188,3 +188,73 @@ def test_f_functions_accept_plain_arrays():
     y = F.exp(np.zeros(3))
     assert isinstance(y, Variable)
     np.testing.assert_allclose(y.data, 1.0)
+
+
+def test_requires_grad_defaults_to_the_dtype():
+    assert Variable(1.0).requires_grad and Variable(np.ones(2, np.float32)).requires_grad
+    assert not Variable([1, 2]).requires_grad and not Variable(np.array([True])).requires_grad
+    assert not Variable(1.0, requires_grad=False).requires_grad
+    with pytest.raises(TypeError, match=r"Variable: only floating-point .* got dtype int64"):
+        Variable(np.array([1, 2], np.int64), requires_grad=True)
+
+
+def test_wrapped_operands_and_detached_variables_are_constants():
+    x = Variable(np.ones(3))
+    y = x * np.full(3, 2.0) + 1.0
+    assert y.requires_grad and y.creator is not None
+    assert not as_variable(np.ones(2)).requires_grad
+    d = y.detach()
+    assert not d.requires_grad and d.creator is None
+
+
+def test_an_op_with_no_input_requiring_grad_is_not_recorded():
+    c = Variable(np.ones(3), requires_grad=False)
+    for y in (c * 2.0, F.exp(c), c + np.ones(3), Variable([1, 2, 3]) * 2):
+        assert y.creator is None and not y.requires_grad
+    w = Variable(np.ones(3))
+    y = c * w
+    assert y.requires_grad and y.creator.inputs == (c, w)
+
+
+def test_requires_grad_changes_only_on_leaves():
+    x = Variable(np.ones(2))
+    x.requires_grad = False
+    assert F.exp(x).creator is None
+    x.requires_grad = True
+    y = F.exp(x)
+    assert y.creator is not None
+    with pytest.raises(ValueError, match="only on a leaf"):
+        y.requires_grad = False
+    i = Variable([1, 2])
+    with pytest.raises(TypeError, match="got dtype int"):
+        i.requires_grad = True
+    with pytest.raises(ValueError, match=r"retain_grad: .* does not require a gradient"):
+        i.retain_grad()
+    with pytest.raises(ValueError, match=r"register_hook: .* does not require a gradient"):
+        i.register_hook(print)
+
+
+def test_an_integer_result_of_astype_is_a_constant():
+    x = Variable(np.array([1.5, 2.5]))
+    n = x.astype(np.int64)
+    assert n.dtype == np.int64 and not n.requires_grad and n.creator is None
+
+
+def test_needs_grad_tells_forward_and_backward_which_inputs_need_a_gradient():
+    seen = []
+
+    class Probe(Function):
+        def forward(self, a, b):
+            seen.append((self.needs_grad(0), self.needs_grad(1)))
+            return a * b
+
+        def backward(self, gy):
+            a, b = self.inputs
+            return gy * b, gy * a  # the engine drops the constant's
+
+    x = Variable(np.array([1.0, 2.0]))
+    Probe()(x, np.array([3.0, 4.0])).sum().backward()
+    with no_grad():
+        Probe()(x, x)
+    assert seen == [(True, False), (False, False)]
+    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])

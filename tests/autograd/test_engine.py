@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd.functions as F
-from autograd import Variable, grad, no_grad
+from autograd import Function, Variable, grad, no_grad
 from autograd.testing import strategies as zst
 
 
@@ -182,8 +182,9 @@ def test_under_no_grad_nothing_is_recorded():
     x = Variable(np.ones(3))
     with no_grad():
         y = F.exp(x * 2).sum()
-    assert y.creator is None
-    y.backward()
+    assert y.creator is None and not y.requires_grad
+    with pytest.raises(RuntimeError, match=r"backward: the output of shape \(\) .* does not require a gradient"):
+        y.backward()
     assert x.grad is None
 
 
@@ -245,3 +246,53 @@ def test_backward_with_create_graph_records_the_backward_pass():
     assert x.grad.creator is not None
     (g2,) = grad(x.grad, x)
     assert g2.item() == pytest.approx(18.0)
+
+
+def test_constants_and_variables_not_requiring_grad_get_no_gradient():
+    x = Variable(np.array([1.0, 2.0]))
+    frozen = Variable(np.array([3.0, 4.0]), requires_grad=False)
+    labels = Variable(np.array([1, 2]))
+    (x * frozen * labels + np.ones(2)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 8.0])
+    assert frozen.grad is None and labels.grad is None
+
+
+def test_backward_from_an_integer_variable_raises():
+    with pytest.raises(RuntimeError, match=r"backward: .* dtype int64 does not require a gradient"):
+        Variable(np.array([1, 2, 3], np.int64)).sum().backward()
+
+
+def test_grad_skips_outputs_that_need_no_gradient_and_rejects_inputs_that_need_none():
+    x = Variable(np.array([1.0, 2.0]))
+    (g,) = grad([(x * x).sum(), Variable(3.0, requires_grad=False)], [x])
+    np.testing.assert_allclose(g.data, 2 * x.data)
+    with pytest.raises(RuntimeError, match="not used"):
+        grad(Variable(1.0, requires_grad=False), [x])
+    with pytest.raises(ValueError, match=r"grad: input 0 .* does not require a gradient"):
+        grad(x.sum(), [Variable([1, 2])])
+
+
+def test_accumulation_under_create_graph_is_recorded():
+    x = Variable(np.array([1.0, 2.0]))
+    (x**3).sum().backward(create_graph=True)
+    (x**3).sum().backward(create_graph=True)
+    np.testing.assert_allclose(x.grad.data, 6 * x.data**2)
+    (gg,) = grad(x.grad.sum(), [x])  # d/dx Σ 6x² = 12x, through the recorded accumulation
+    np.testing.assert_allclose(gg.data, 12 * x.data)
+
+
+def test_a_fresh_gradient_buffer_is_kept_not_copied():
+    made = []
+
+    class Double(Function):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, gy):
+            g = Variable(gy.data * 2)
+            made.append(weakref.ref(g.data))
+            return g
+
+    x = Variable(np.ones(3))
+    Double()(x).sum().backward()
+    assert made[0]() is x.grad.data

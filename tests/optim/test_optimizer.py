@@ -72,6 +72,21 @@ def test_parameters_must_be_distinct_float_variables(cls):
         cls([p, p], lr=0.1)
 
 
+@pytest.mark.parametrize("cls", CLASSES)
+def test_params_that_are_not_an_iterable_and_non_numeric_hyperparameters_are_errors(cls):
+    with pytest.raises(TypeError, match=f"{cls.__name__}: params must be an iterable of Variables, got NoneType"):
+        cls(None, lr=0.1)
+    with pytest.raises(TypeError, match=f"{cls.__name__}: lr must be a real number, got str 'a'"):
+        cls(_params(), lr="a")
+    with pytest.raises(TypeError, match=f"{cls.__name__}: weight_decay must be a real number, got NoneType None"):
+        cls(_params(), lr=0.1, weight_decay=None)
+
+
+def test_a_non_numeric_beta_is_an_error():
+    with pytest.raises(TypeError, match=r"Adam: betas\[1\] must be a real number, got str 'x'"):
+        optim.Adam(_params(), betas=(0.9, "x"))
+
+
 def test_nesterov_needs_momentum():
     with pytest.raises(ValueError, match=r"SGD: nesterov=True needs momentum > 0, got momentum=0.0"):
         optim.SGD(_params(), lr=0.1, nesterov=True)

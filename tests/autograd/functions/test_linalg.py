@@ -146,3 +146,31 @@ def test_linear_does_not_modify_its_inputs():
     y = F.linear(x, W, b)
     np.testing.assert_array_equal(y.data, np.broadcast_to(3 + b, (2, 4)))
     assert np.all(x == 1) and np.all(W == 1) and np.all(b == np.arange(4.0))
+
+
+@given(shapes=matmul_shapes(), data=st.data(), constant=st.sampled_from([0, 1]))
+def test_matmul_computes_no_gradient_for_a_constant_operand(shapes, data, constant):
+    arrays = [data.draw(zst.arrays(s)) for s in shapes]
+    y = F.matmul(*[Variable(a) for a in arrays])
+    gy = Variable(np.ones(y.shape))
+    full = y.creator.backward(gy)
+    operands = [Variable(a) for a in arrays]
+    operands[constant].requires_grad = False
+    partial = F.matmul(*operands).creator.backward(gy)
+    assert partial[constant] is None
+    np.testing.assert_allclose(partial[1 - constant].data, full[1 - constant].data)
+
+
+@given(inputs=linear_inputs())
+def test_linear_computes_no_gradient_for_an_input_that_needs_none(inputs):
+    x, W, b = inputs
+    args = (x, W) if b is None else (x, W, b)
+    y = F.linear(*[Variable(a) for a in args])
+    full = y.creator.backward(Variable(np.ones(y.shape)))
+    y = F.linear(x, *[Variable(a) for a in args[1:]])  # x as a plain array: a constant
+    partial = y.creator.backward(Variable(np.ones(y.shape)))
+    assert partial[0] is None
+    np.testing.assert_allclose(partial[1].data, full[1].data)
+    frozen = Variable(W, requires_grad=False)
+    y = F.linear(Variable(x), frozen)
+    assert y.creator.backward(Variable(np.ones(y.shape)))[1] is None
