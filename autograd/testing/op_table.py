@@ -251,6 +251,7 @@ OPS: tuple[OpInfo, ...] = (
     OpInfo("mul", F.mul, 2),
     OpInfo("div", F.div, 2, domain=(arrays, divisors)),
     OpInfo("neg", F.neg),
+    OpInfo("clone", F.clone),
     OpInfo("pow", F.pow, 2, domain=(partial(arrays, low=0.2), partial(arrays, low=-2.0, high=2.0))),
     # elementwise
     OpInfo("exp", F.exp),
