@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable, is_grad_enabled
+from autograd.core import Function, Variable
 from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, pair, windows
 from autograd.functions.shape import broadcast_to, reshape
 
@@ -114,46 +114,45 @@ def _window_matrix_by_offset(x: np.ndarray, win: Window, oh: int, ow: int, ones:
     return colt.reshape(width + ones, n * oh * ow).T
 
 
-def _conv(
-    x: np.ndarray, W: np.ndarray, b: np.ndarray | None, win: Window, oh: int, ow: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """conv2d as one GEMM: the output as rows (n, oh, ow) by output channels, and the window matrix."""
+def _conv(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, win: Window, oh: int, ow: int) -> np.ndarray:
+    """conv2d as one GEMM: the output as rows (n, oh, ow) by output channels."""
     col = _window_matrix(x, win, oh, ow, ones=b is not None)
     # The weights are permuted to the matrix's (kh, kw, c) column order, not the matrix to theirs.
     weights = W.transpose(0, 2, 3, 1).reshape(W.shape[0], -1)
     if b is not None and col.shape[1] > weights.shape[1]:
-        return col @ np.concatenate([weights, b[:, None]], axis=1).T, col
+        return col @ np.concatenate([weights, b[:, None]], axis=1).T
     y = col @ weights.T
     if b is not None:
         y = y + b if np.result_type(y, b) != y.dtype else np.add(y, b, out=y)
-    return y, col
+    return y
 
 
 class Conv2d(Function):
-    """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·sh + kh, j·sw + kw] + b[o]."""
+    """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·sh + kh, j·sw + kw] + b[o].
+
+    The window matrix is not kept for backward, which builds it again from x: keeping it costs more
+    memory than the layer's output (+56 MB at the peak of a DeepConvNet step at batch 100) and saved
+    no measurable time (benchmarks/conv.py).
+    """
 
     symbol = "conv2d"
 
     def __init__(self, win: Window, constant_input: bool = False) -> None:
         self.win = win
         self.constant_input = constant_input
-        self.col: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         _conv_shapes("conv2d", x, W, b, 1)
         oh, ow = self.win.out_size(x.shape)
-        y, col = _conv(x, W, b, self.win, oh, ow)
-        if is_grad_enabled():
-            self.col = col  # the weight gradient needs it; kept until the first backward
+        y = _conv(x, W, b, self.win, oh, ow)
         return y.reshape(x.shape[0], oh, ow, W.shape[0]).transpose(0, 3, 1, 2)
 
     def backward(self, gy: Variable) -> tuple[Variable | None, ...]:
         x, W = self.inputs[0], self.inputs[1]
-        col, self.col = self.col, None
+        # The weight gradient first, so its window matrix is freed before the input gradient builds one.
+        gw = Conv2dGradW(self.win, len(self.inputs) == 3)(x, gy)
         gx = None if self.constant_input else ConvTranspose2d(self.win, x.shape[2:])(gy, W)
-        if len(self.inputs) == 2:
-            return gx, Conv2dGradW(self.win, False, col)(x, gy)
-        return (gx, *Conv2dGradW(self.win, True, col)(x, gy))
+        return (gx, gw) if len(self.inputs) == 2 else (gx, *gw)
 
 
 class Conv2dGradW(Function):
@@ -164,10 +163,9 @@ class Conv2dGradW(Function):
 
     symbol = "conv2d_grad_W"
 
-    def __init__(self, win: Window, bias: bool, col: np.ndarray | None = None) -> None:
+    def __init__(self, win: Window, bias: bool) -> None:
         self.win = win
         self.bias = bias
-        self.col = col
 
     def forward(self, x: np.ndarray, gy: np.ndarray) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         oh, ow = self.win.out_size(x.shape)
@@ -175,8 +173,7 @@ class Conv2dGradW(Function):
         out_channels = gy.shape[1]
         if gy.shape != (n, out_channels, oh, ow):
             raise ValueError(f"conv2d_grad_W: gy of shape {gy.shape} does not fit x of shape {x.shape}")
-        col = _window_matrix(x, self.win, oh, ow, self.bias) if self.col is None else self.col
-        self.col = None
+        col = _window_matrix(x, self.win, oh, ow, self.bias)
         g = gy.transpose(0, 2, 3, 1).reshape(n * oh * ow, out_channels)
         # Both products are Σ over the N·OH·OW rows; OpenBLAS runs it faster (up to 1.5×, measured)
         # with the longer of the two short sides as the result's rows.
@@ -253,7 +250,7 @@ class ConvTranspose2d(Function):
             # flipped and its channel axes swapped. Its window matrix is no bigger than the patches below
             # when in_channels <= out_channels, and one large GEMM beats KH·KW thin ones.
             flipped = Window("conv_transpose2d", (kh, kw), 1, (kh - 1 - win.ph, kw - 1 - win.pw))
-            y = _conv(x, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), b, flipped, oh, ow)[0]
+            y = _conv(x, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), b, flipped, oh, ow)
             return y.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
         xs = x.transpose(0, 2, 3, 1).reshape(n * h * w, in_channels)
         if out_channels == 1:

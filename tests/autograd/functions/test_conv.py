@@ -204,7 +204,7 @@ def test_float32_stays_float32():
 
 
 def test_backward_twice_accumulates():
-    """conv2d frees its window matrix after the first backward and rebuilds it for a second one."""
+    """conv2d keeps no window matrix between forward and backward, so a second backward sees the same inputs."""
     rng = np.random.default_rng(1)
     x, W = Variable(rng.standard_normal((2, 2, 5, 5))), Variable(rng.standard_normal((3, 2, 3, 3)))
     y = F.sum(F.conv2d(x, W, pad=1) ** 2)
@@ -256,3 +256,46 @@ def test_an_ndarray_input_is_a_constant(op):
     F.sum(op(x, W, None, 1, 1) ** 2).backward()
     assert x.grad is not None
     np.testing.assert_allclose(W.grad.data, expected_gW)
+
+
+@given(conv_cases(max_side=7, max_channels=6), st.booleans())
+def test_conv2d_matches_pytorch(case, channel_last):
+    """Values and every gradient in float32 against torch.nn.functional.conv2d, both input layouts."""
+    torch = pytest.importorskip("torch")
+    x, W, b, stride, pad = case
+    x, W, b = (None if a is None else a.astype(np.float32) for a in (x, W, b))
+    if channel_last:
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    inputs = [Variable(a) for a in (x, W, b) if a is not None]
+    y = F.conv2d(*inputs[:2], inputs[2] if b is not None else None, stride, pad)
+    gy = np.random.default_rng(3).standard_normal(y.shape).astype(np.float32)
+    y.backward(gy)
+    tensors = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in (x, W, b) if a is not None]
+    ty = torch.nn.functional.conv2d(*tensors[:2], tensors[2] if b is not None else None, stride, pad)
+    ty.backward(torch.tensor(gy))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-4, atol=1e-4)
+    for v, tv in zip(inputs, tensors):
+        assert v.grad.dtype == np.float32
+        np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@given(conv_cases(max_side=5, max_channels=6), st.booleans())
+def test_conv_transpose2d_matches_pytorch(case, with_bias):
+    torch = pytest.importorskip("torch")
+    x, W, _, stride, pad = case
+    y = F.conv2d(x, W, None, stride, pad).data.astype(np.float32)
+    extra = adjoint_padding(x.shape, y.shape, W.shape[2:], stride, pad)
+    W = W.astype(np.float32)
+    b = np.linspace(-1, 1, W.shape[1], dtype=np.float32) if with_bias else None
+    inputs = [Variable(a) for a in (y, W, b) if a is not None]
+    z = F.conv_transpose2d(*inputs[:2], inputs[2] if with_bias else None, stride, pad, extra)
+    gz = np.random.default_rng(5).standard_normal(z.shape).astype(np.float32)
+    z.backward(gz)
+    tensors = [torch.tensor(a, requires_grad=True) for a in (y, W, b) if a is not None]
+    tz = torch.nn.functional.conv_transpose2d(
+        *tensors[:2], tensors[2] if with_bias else None, stride, pad, extra
+    )
+    tz.backward(torch.tensor(gz))
+    np.testing.assert_allclose(z.data, tz.detach().numpy(), rtol=1e-4, atol=1e-4)
+    for v, tv in zip(inputs, tensors):
+        np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-4, atol=1e-4)
