@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable
-from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, pair, windows
+from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, padded, pair, windows
 from autograd.functions.shape import broadcast_to, reshape
 
 __all__ = ["col2im", "conv2d", "conv_transpose2d", "im2col"]
@@ -98,17 +98,14 @@ _FEW_CHANNELS = 4
 def _window_matrix_by_offset(x: np.ndarray, win: Window, oh: int, ow: int, ones: bool = False) -> np.ndarray:
     """The same matrix, built transposed — one row per (kh, kw, c), one contiguous copy each — and
     returned as its (rows, columns) transpose view, which GEMMs read without a copy."""
-    n, c, h, w = x.shape
+    n, c = x.shape[:2]
     width = win.kh * win.kw * c
-    padded = x
-    if win.ph or win.pw:
-        padded = np.zeros((n, c, h + 2 * win.ph, w + 2 * win.pw), x.dtype)
-        padded[:, :, win.ph : win.ph + h, win.pw : win.pw + w] = x
+    source = padded(x, win.ph, win.pw)
     colt = np.empty((width + ones, n, oh, ow), x.dtype)
     for i in range(win.kh):
         for j in range(win.kw):
             k = (i * win.kw + j) * c
-            colt[k : k + c] = win.offset(padded, i, j, oh, ow).transpose(1, 0, 2, 3)
+            colt[k : k + c] = win.offset(source, i, j, oh, ow).transpose(1, 0, 2, 3)
     if ones:
         colt[width] = 1
     return colt.reshape(width + ones, n * oh * ow).T

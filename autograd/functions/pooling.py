@@ -16,26 +16,13 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable, is_grad_enabled
-from autograd.functions._window import Window
+from autograd.functions._window import Layout, Window, axis_order, new_array, padded
 
 __all__ = ["avg_pool2d", "max_pool2d"]
-
-Layout = tuple[int, ...]
-
 
 def _check_float(op: str, x: np.ndarray) -> None:
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating-point input, got dtype {x.dtype} (shape {x.shape})")
-
-
-def _layout(a: np.ndarray) -> Layout:
-    """The axes of `a` from the slowest-varying in memory to the fastest (C order: 0, 1, 2, 3)."""
-    return tuple(sorted(range(a.ndim), key=lambda axis: -a.strides[axis]))
-
-
-def _new(shape: tuple[int, ...], dtype: Any, layout: Layout, make: Callable[..., np.ndarray] = np.empty) -> np.ndarray:
-    """An array of `shape` from `make` (np.empty or np.zeros) whose memory runs along the axes in `layout`."""
-    return make(tuple(shape[axis] for axis in layout), dtype).transpose(np.argsort(layout))
 
 
 def _laid_out_like(a: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -45,19 +32,6 @@ def _laid_out_like(a: np.ndarray, like: np.ndarray) -> np.ndarray:
     aligned = np.empty_like(like, dtype=a.dtype)
     aligned[...] = a
     return aligned
-
-
-def _padded(x: np.ndarray, win: Window, fill: float) -> np.ndarray:
-    """x inside a border of `fill`, in x's layout; only the border is filled, the inside is copied once."""
-    if win.ph == win.pw == 0:
-        return x
-    n, c, h, w = x.shape
-    ph, pw = win.ph, win.pw
-    buffer = _new((n, c, h + 2 * ph, w + 2 * pw), x.dtype, _layout(x))
-    buffer[:, :, :ph] = buffer[:, :, ph + h :] = fill
-    buffer[:, :, ph : ph + h, :pw] = buffer[:, :, ph : ph + h, pw + w :] = fill
-    buffer[:, :, ph : ph + h, pw : pw + w] = x
-    return buffer
 
 
 def _offsets(win: Window) -> Iterator[tuple[int, int, int]]:
@@ -80,12 +54,12 @@ def _scatter(
     """
     oh, ow = like.shape[2:]
     if win.tiles(shape):
-        gx = _new(shape, like.dtype, layout)
+        gx = new_array(shape, like.dtype, layout)
         for o, i, j in _offsets(win):
             fill(o, win.offset(gx, i, j, oh, ow))
         return gx
     n, c, h, w = shape
-    buffer = _new((n, c, h + 2 * win.ph, w + 2 * win.pw), like.dtype, layout, np.zeros)
+    buffer = new_array((n, c, h + 2 * win.ph, w + 2 * win.pw), like.dtype, layout, np.zeros)
     values = np.empty_like(like)
     for o, i, j in _offsets(win):
         fill(o, values)
@@ -139,7 +113,7 @@ class WindowArgmax:
         """gy[n, c, i, j] = gx at window (i, j)'s maximum: the adjoint of scatter."""
         index = self.index
         gy = np.zeros_like(index, dtype=gx.dtype)
-        for o, view in enumerate(_views(_padded(gx, self.win, 0), self.win, *index.shape[2:])):
+        for o, view in enumerate(_views(padded(gx, self.win.ph, self.win.pw), self.win, *index.shape[2:])):
             gy += view * (index == o)
         return gy
 
@@ -159,14 +133,14 @@ class MaxPool2d(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_float("max_pool2d", x)
         oh, ow = self.win.out_size(x.shape)
-        views = _views(_padded(x, self.win, -np.inf), self.win, oh, ow)
+        views = _views(padded(x, self.win.ph, self.win.pw, -np.inf), self.win, oh, ow)
         y, index = _window_max(views, is_grad_enabled())
         if index is not None:
             # NaN compares false, so windows holding one need the slower NaN-aware pass. The sum is
             # NaN when y holds one (or, harmlessly, both infinities).
             if np.isnan(np.sum(y)):
                 index = _window_max(views, True, nan=True)[1]
-            self.argmax = WindowArgmax(self.win, x.shape, _layout(x), index)
+            self.argmax = WindowArgmax(self.win, x.shape, axis_order(x), index)
         return y
 
     def backward(self, gy: Variable) -> Variable:
@@ -213,7 +187,7 @@ class AvgPool2d(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_float("avg_pool2d", x)
-        views = _views(_padded(x, self.win, 0), self.win, *self.win.out_size(x.shape))
+        views = _views(padded(x, self.win.ph, self.win.pw), self.win, *self.win.out_size(x.shape))
         y = np.array(views[0])
         for view in views[1:]:
             y += view
@@ -222,7 +196,7 @@ class AvgPool2d(Function):
 
     def backward(self, gy: Variable) -> Variable:
         x = self.inputs[0].data
-        return AvgPoolScatter(self.win, x.shape, _layout(x))(gy)
+        return AvgPoolScatter(self.win, x.shape, axis_order(x))(gy)
 
 
 class AvgPoolScatter(Function):
