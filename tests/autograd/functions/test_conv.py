@@ -1,5 +1,7 @@
 """im2col, col2im, conv2d, conv_transpose2d: against loops written here, gradients, adjoints, dtypes, errors."""
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -71,18 +73,34 @@ def test_conv2d_equals_nested_loops(case):
     np.testing.assert_allclose(F.conv2d(x, W, b, stride, pad).data, loop_conv2d(x, W, b, stride, pad), atol=1e-12)
 
 
-@given(zst.windows(max_side=6, max_channels=6), st.booleans())
-def test_window_matrix_builders_agree(window, ones):
-    """Few channels build the matrix per kernel offset, more gather windows; both give the same matrix."""
+@given(zst.windows(max_batch=4, max_side=6, max_channels=6), st.sampled_from([1, 200, 1 << 20]))
+def test_window_blocks_make_up_the_window_matrix(window, block_bytes):
+    """Few channels build blocks per kernel offset, more gather windows; blocks of 1 image up to all agree."""
     shape, kernel, stride, pad = window
     x = np.random.default_rng(0).standard_normal(shape)
     win = Window("conv2d", kernel, stride, pad)
     oh, ow = win.out_size(shape)
-    by_offset = conv._window_matrix_by_offset(x, win, oh, ow, ones)
-    view = windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow).reshape(by_offset.shape[0], -1)
-    np.testing.assert_array_equal(by_offset[:, : view.shape[1]], view)
-    assert by_offset.shape[1] == view.shape[1] + ones
-    assert np.all(by_offset[:, view.shape[1] :] == 1)
+    with patch.object(conv, "_BLOCK_BYTES", block_bytes):
+        blocks = [(rows, block.copy()) for rows, block in conv._window_blocks(x, win, oh, ow)]
+    view = windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow).reshape(shape[0] * oh * ow, -1)
+    np.testing.assert_array_equal(np.concatenate([block for _, block in blocks]), view)
+    starts = [rows.start for rows, _ in blocks]
+    assert starts == [0] + [rows.stop for rows, _ in blocks[:-1]] and blocks[-1][0].stop == len(view)
+    if block_bytes == 1:
+        assert len(blocks) == shape[0]
+
+
+@given(conv_cases(max_side=4, max_channels=6))
+def test_conv2d_gradcheck_one_image_per_block(case):
+    """Blocks of one image each (the many-block case of a real batch) give the same gradients."""
+    x, W, b, stride, pad = case
+    inputs = (x, W) if b is None else (x, W, b)
+
+    def conv2d(*a):
+        return F.conv2d(*a[:2], a[2] if len(a) == 3 else None, stride, pad)
+
+    with patch.object(conv, "_BLOCK_BYTES", 1):
+        assert gradcheck(conv2d, *inputs, fast_mode=True)
 
 
 @given(conv_cases())
@@ -111,7 +129,7 @@ def test_conv2d_gradcheck(case):
 
 @given(conv_cases(max_side=4, max_channels=6))
 def test_conv2d_gradcheck_many_channels(case):
-    """More channels take the channel-last window matrix, with the bias added after the GEMM."""
+    """More channels gather the channel-last window rows instead of copying per kernel offset."""
     x, W, b, stride, pad = case
     assume(x.shape[1] > conv._FEW_CHANNELS)
     inputs = (x, W) if b is None else (x, W, b)
