@@ -49,6 +49,7 @@ class Timer:
         self.order = 0
         self.keys: dict[tuple[str, str, int], tuple[int, str, str]] = {}
         self.seen: dict[tuple[str, str], int] = defaultdict(int)
+        self.flops: dict[tuple[int, str, str], float] = {}
 
     def key(self, phase: str, name: str) -> tuple[int, str, str]:
         # The k-th op of a kind in a phase keeps its row from step to step.
@@ -73,6 +74,7 @@ class Timer:
             finally:
                 timer.step[key] += clock() - start
                 timer.depth -= 1
+                timer.flops[key] = gemm_flops(f, "forward")
 
         Function.__call__ = timed_call  # type: ignore[method-assign]
         for cls in _subclasses(Function):
@@ -91,12 +93,30 @@ class Timer:
             finally:
                 timer.step[key] += clock() - start
                 timer.depth -= 1
+                timer.flops[key] = gemm_flops(f, "backward")
 
         return timed
 
     def new_step(self) -> None:
         self.step = defaultdict(float)
         self.seen = defaultdict(int)
+
+
+def gemm_flops(f: Function, phase: str) -> float:
+    """The floating-point operations (2 per multiply-add) of the matrix products in an op's forward or
+    backward: convolutions and affine layers; 0 for the rest, whose work is data movement."""
+    name = type(f).__name__
+    if name not in ("Conv2d", "Linear") or not hasattr(f, "inputs"):
+        return 0.0
+    x, W = f.inputs[0].data, f.inputs[1].data
+    if name == "Conv2d":
+        oh, ow = f.win.out_size(x.shape)
+        product = 2.0 * x.shape[0] * oh * ow * W.size
+        input_gradient = not getattr(f, "constant_input", False)
+    else:
+        product = 2.0 * (x.size // x.shape[-1]) * W.size
+        input_gradient = True
+    return product if phase == "forward" else product * (1 + input_gradient)
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -141,16 +161,20 @@ def main() -> None:
             per_op[key].append(seconds)
     rate = gemm_gflops()
     print(f"{args.net} batch {args.batch}: median of {args.repeats} steps; float32 GEMM {rate:.0f} GFLOP/s")
-    print("| phase | op | ms (median) | ms (fastest) |")
-    print("| --- | --- | ---: | ---: |")
+    print("| phase | op | ms (median) | ms (fastest) | MFLOP | GEMM limit, ms |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
     accounted = [0.0, 0.0]
     for key in sorted(per_op):
         ms = statistics.median(per_op[key]) * 1e3, min(per_op[key]) * 1e3
         accounted = [a + m for a, m in zip(accounted, ms)]
-        print(f"| {key[1]} | {key[2]} | {ms[0]:.2f} | {ms[1]:.2f} |")
+        flops = timer.flops.get(key, 0.0)
+        limit = f"{flops / rate / 1e6:.2f}" if flops else ""
+        print(f"| {key[1]} | {key[2]} | {ms[0]:.2f} | {ms[1]:.2f} | {flops / 1e6:.0f} | {limit} |")
     total = statistics.median(totals) * 1e3, min(totals) * 1e3
-    print(f"| | engine and Python between ops | {total[0] - accounted[0]:.2f} | {total[1] - accounted[1]:.2f} |")
-    print(f"| | step (timed, instrumented) | {total[0]:.2f} | {total[1]:.2f} |")
+    flops = sum(timer.flops.values())
+    print(f"| | engine and Python between ops | {total[0] - accounted[0]:.2f} | {total[1] - accounted[1]:.2f} | | |")
+    step_row = f"| | step (timed, instrumented) | {total[0]:.2f} | {total[1]:.2f}"
+    print(f"{step_row} | {flops / 1e6:.0f} | {flops / rate / 1e6:.2f} |")
 
 
 if __name__ == "__main__":
