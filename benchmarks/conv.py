@@ -40,7 +40,7 @@ import autograd.functions as F
 import optim
 from autograd import Variable
 from autograd.memory import keep_freed_memory
-from benchmarks._measure import interleaved_ms, rss_peak_growth_mb, summary, traced_peak_mb
+from benchmarks._measure import interleaved_ms, machine, rss_peak_growth_mb, summary, traced_peak_mb
 
 Params = dict[str, np.ndarray]
 LR = 0.01
@@ -151,6 +151,7 @@ def main() -> None:
     parser.add_argument("--nets", default="simple,deep")
     parser.add_argument("--engines", default="zerograd,PyTorch", help="which engines to run (in turns)")
     parser.add_argument("--keep-freed-memory", action="store_true", help="glibc keeps freed memory for reuse")
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"], help="cpu: process CPU time, all threads")
     args = parser.parse_args()
     if args.keep_freed_memory and not keep_freed_memory():
         parser.error("--keep-freed-memory needs glibc's mallopt")
@@ -161,7 +162,8 @@ def main() -> None:
     names = {"simple": "SimpleConvNet", "deep": "DeepConvNet"}
     makers = {"zerograd": zerograd_step, "PyTorch": torch_step}
     malloc = "glibc keeping freed memory" if args.keep_freed_memory else "default malloc"
-    print(f"batch {args.batch}, 1×28×28 float32, forward + backward + SGD, {malloc}: ms median [quartiles]")
+    print(machine())
+    print(f"batch {args.batch}, 1×28×28 float32, forward + backward + SGD, {malloc}, {args.clock} clock:")
     print("| net | engine | ms per step | peak RSS growth | peak traced (tracemalloc) |")
     print("| --- | --- | ---: | ---: | ---: |")
     torch_missing = False
@@ -174,7 +176,7 @@ def main() -> None:
                 torch_missing = True
             else:
                 steps[engine] = step
-        times = interleaved_ms(steps, args.repeats)
+        times = interleaved_ms(steps, args.repeats, clock=args.clock)
         for engine, step in steps.items():
             rss = rss_peak_growth_mb(step)
             rss_text = "n/a" if rss is None else f"{rss:.1f} MB"

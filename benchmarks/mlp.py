@@ -24,7 +24,7 @@ import autograd.functions as F
 import optim
 from autograd import Variable
 from autograd.memory import keep_freed_memory
-from benchmarks._measure import interleaved_ms, summary
+from benchmarks._measure import interleaved_ms, machine, summary
 
 SIZES = (784, 100, 100, 10)
 LR = 0.1
@@ -171,6 +171,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--keep-freed-memory", action="store_true", help="glibc keeps freed memory for reuse")
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"], help="cpu: process CPU time, all threads")
     args = parser.parse_args()
     if args.keep_freed_memory and not keep_freed_memory():
         parser.error("--keep-freed-memory needs glibc's mallopt")
@@ -183,9 +184,11 @@ def main() -> None:
     torch_run = torch_step(params, x, t)
     if torch_run is not None:
         steps["PyTorch"] = torch_run
-    times = interleaved_ms(steps, args.repeats)
+    times = interleaved_ms(steps, args.repeats, clock=args.clock)
     malloc = "glibc keeping freed memory" if args.keep_freed_memory else "default malloc"
-    print(f"MLP {'-'.join(map(str, SIZES))}, batch {args.batch}, float32, forward + backward + SGD, {malloc}")
+    print(machine())
+    net = "-".join(map(str, SIZES))
+    print(f"MLP {net}, batch {args.batch}, float32, forward + backward + SGD, {malloc}, {args.clock} clock")
     print("| engine | ms per step, median [quartiles] |")
     print("| --- | ---: |")
     for name, ms in times.items():
