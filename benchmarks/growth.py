@@ -1,7 +1,7 @@
 """How cost grows: a SimpleConvNet step against the batch size, and a chain's backward against its length.
 
 Run: .venv/bin/python benchmarks/growth.py [--batches 25,50,100,200,400] [--lengths 1000,3000,10000,30000,100000]
-     [--repeats 10] [--keep-freed-memory] [--plot docs/perf_growth.png]
+     [--repeats 10] [--keep-freed-memory] [--clock wall|cpu] [--plot docs/perf_growth.png]
 
 - SimpleConvNet step (forward, backward, SGD update; benchmarks/conv.py's net) at each batch size:
   median ms, and the step's peak memory growth (RSS, and tracemalloc's count of NumPy's arrays).
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this che
 import autograd.functions as F
 from autograd import Variable
 from autograd.memory import keep_freed_memory
-from benchmarks._measure import interleaved_ms, rss_peak_growth_mb, traced_peak_mb
+from benchmarks._measure import CLOCKS, interleaved_ms, machine, rss_peak_growth_mb, traced_peak_mb
 from benchmarks.conv import simple_params, zerograd_step
 
 
-def batch_growth(batches: list[int], repeats: int) -> list[tuple[int, float, float, float]]:
+def batch_growth(batches: list[int], repeats: int, clock: str) -> list[tuple[int, float, float, float]]:
     """(batch, median ms, peak RSS growth MB, peak traced MB) of a SimpleConvNet step per batch size."""
     rng = np.random.default_rng(0)
     params = simple_params(rng)
@@ -38,7 +37,7 @@ def batch_growth(batches: list[int], repeats: int) -> list[tuple[int, float, flo
         x = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
         t = rng.integers(0, 10, batch)
         step = zerograd_step("simple", params, x, t)
-        ms = statistics.median(interleaved_ms({"step": step}, repeats)["step"])
+        ms = statistics.median(interleaved_ms({"step": step}, repeats, clock=clock)["step"])
         rss = rss_peak_growth_mb(step)
         rows.append((batch, ms, float("nan") if rss is None else rss, traced_peak_mb(step)))
     return rows
@@ -54,16 +53,17 @@ def chain(n_ops: int) -> tuple[Variable, Variable]:
     return x, y
 
 
-def chain_growth(lengths: list[int], repeats: int) -> list[tuple[int, float]]:
+def chain_growth(lengths: list[int], repeats: int, clock: str) -> list[tuple[int, float]]:
     """(length, median ms of backward()) for chains of scalar ops."""
+    now = CLOCKS[clock]
     rows = []
     for n in lengths:
         times = []
         for _ in range(max(3, repeats * 1000 // n)):
             _, y = chain(n)
-            start = time.perf_counter()
+            start = now()
             y.backward()
-            times.append((time.perf_counter() - start) * 1e3)
+            times.append((now() - start) * 1e3)
         rows.append((n, statistics.median(times)))
     return rows
 
@@ -105,19 +105,21 @@ def main() -> None:
     parser.add_argument("--lengths", default="1000,3000,10000,30000,100000")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--keep-freed-memory", action="store_true", help="glibc keeps freed memory for reuse")
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"], help="cpu: process CPU time, all threads")
     parser.add_argument("--plot", help="write the figure to this path (PNG)")
     args = parser.parse_args()
     if args.keep_freed_memory and not keep_freed_memory():
         parser.error("--keep-freed-memory needs glibc's mallopt")
 
-    batches = batch_growth([int(b) for b in args.batches.split(",")], args.repeats)
+    batches = batch_growth([int(b) for b in args.batches.split(",")], args.repeats, args.clock)
     malloc = "glibc keeping freed memory" if args.keep_freed_memory else "default malloc"
-    print(f"SimpleConvNet step, forward + backward + SGD, {malloc}: median of {args.repeats}")
+    print(machine())
+    print(f"SimpleConvNet step, forward + backward + SGD, {malloc}, {args.clock} clock: median of {args.repeats}")
     print("| batch | ms per step | ms per sample | peak RSS growth | peak traced |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     for batch, ms, rss, traced in batches:
         print(f"| {batch} | {ms:.1f} | {ms / batch:.3f} | {rss:.1f} MB | {traced:.1f} MB |")
-    chains = chain_growth([int(n) for n in args.lengths.split(",")], args.repeats)
+    chains = chain_growth([int(n) for n in args.lengths.split(",")], args.repeats, args.clock)
     print("\nbackward() of a chain of scalar ops (add, mul, tanh), median")
     print("| ops | ms | µs per op |")
     print("| ---: | ---: | ---: |")
