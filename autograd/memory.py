@@ -12,13 +12,14 @@ _M_MMAP_MAX = -4
 def keep_freed_memory() -> bool:
     """Ask glibc to keep freed memory for reuse instead of returning it to the system.
 
-    By default glibc maps each large array afresh and unmaps it when freed, so every training step
-    pays page faults (and zeroing) for its activations again: measured as about 40% of a
-    SimpleConvNet step at batch 100 (benchmarks/conv.py). After this call, large allocations come
-    from the heap and freed memory stays there for the next step, as a caching allocator would
-    keep it. The cost: the process's resident memory does not shrink after a peak. It affects the
-    whole process and cannot be undone. Returns False (changing nothing) where glibc's mallopt is
-    not available.
+    By default glibc maps each large array afresh and unmaps it when freed (with thresholds that
+    adapt to the sizes it has seen), so a training step pays page faults and zeroing for its
+    activations again: 3,000-5,000 faults per SimpleConvNet step at batch 100, up to a third of
+    the step (benchmarks/conv.py). After this call, large allocations come from the heap and freed
+    memory stays there for the next step, as a caching allocator would keep it: no faults after the
+    first step. Meant to be turned on by a training loop for its own run. The cost: the process's
+    resident memory does not shrink after a peak. It affects the whole process and cannot be
+    undone. Returns False (changing nothing) where glibc's mallopt is not available.
     """
     name = ctypes.util.find_library("c")
     if name is None:

@@ -1,8 +1,9 @@
 """CNN training steps at batch 100 on 1×28×28 float32 input: ms per step and peak memory, beside PyTorch.
 
-Run: .venv/bin/python benchmarks/conv.py [--batch 100] [--repeats 30] [--nets simple,deep] [--keep-freed-memory]
+Run: .venv/bin/python benchmarks/conv.py [--batch 100] [--repeats 30] [--nets simple,deep]
+     [--engines zerograd,PyTorch] [--keep-freed-memory]
 
-A step is one forward and backward pass (loss and every parameter gradient; no update).
+A step is forward, backward (loss and every parameter gradient) and a plain SGD update.
 - SimpleConvNet: conv 30 filters 5×5 → ReLU → max-pool 2×2 → affine 4320→100 → ReLU → affine 100→10
   → softmax cross entropy.
 - DeepConvNet (the textbook's): 3×3 convs with 16, 16, 32, 32, 64, 64 filters, each followed by ReLU and
@@ -12,25 +13,23 @@ Both nets are built from autograd.functions ops with float32 He-initialised para
 installed, with its default thread count) runs the same nets from the same initial weights. The input
 batch is an ndarray, so neither engine computes a gradient for it.
 
-Time: the median (and the quartiles) of `repeats` steps after three warm-up steps, by perf_counter.
-Memory: how much a step adds at its peak over what was allocated before it, as traced by tracemalloc
-(NumPy reports its allocations to it); PyTorch's allocator is not traced, so it has no figure here.
+Time: the engines take turns step by step (after three warm-up steps each); median and quartiles of
+`repeats` steps, by perf_counter.
+Memory: peak RSS growth is how far the process's resident memory rises during one step above its
+level before it (the same measure for both engines; Linux); peak traced is the most a step holds at
+once beyond what existed before it, as tracemalloc sees NumPy's allocations (none of PyTorch's).
 
 --keep-freed-memory calls autograd.memory.keep_freed_memory(), which asks glibc (mallopt) to serve
-every allocation from its heap and never give freed memory back to the system. By default large
-arrays are mapped afresh, their pages faulted in and zeroed on first touch, on every step: ~4,500
-page faults per SimpleConvNet step and ~10,000 per DeepConvNet step, measured at about half of
-zerograd's SimpleConvNet step on a 2-core VM.
+every allocation from its heap and never give freed memory back to the system, for both engines in
+this process. By default large arrays are mapped afresh, their pages faulted in and zeroed on first
+touch, on every step.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
 import sys
-import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,10 +37,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed copy
 import autograd.functions as F
+import optim
 from autograd import Variable
 from autograd.memory import keep_freed_memory
+from benchmarks._measure import interleaved_ms, machine, rss_peak_growth_mb, summary, traced_peak_mb
 
 Params = dict[str, np.ndarray]
+LR = 0.01
 
 
 def he(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int) -> np.ndarray:
@@ -93,13 +95,14 @@ def deep_loss(p: dict[str, Variable], x: np.ndarray, t: np.ndarray, rng: np.rand
 def zerograd_step(net: str, params: Params, x: np.ndarray, t: np.ndarray) -> Callable[[], float]:
     variables = {name: Variable(value.copy(), name=name) for name, value in params.items()}
     loss_fn = simple_loss if net == "simple" else deep_loss
+    opt = optim.SGD(variables.values(), lr=LR)
     rng = np.random.default_rng(0)
 
     def step() -> float:
-        for v in variables.values():
-            v.cleargrad()
+        opt.zero_grad()
         loss = loss_fn(variables, x, t, rng)
         loss.backward()
+        opt.step()
         return loss.item()
 
     return step
@@ -129,38 +132,16 @@ def torch_step(net: str, params: Params, x: np.ndarray, t: np.ndarray) -> Callab
         return TF.cross_entropy(TF.dropout(h @ p["W8"] + p["b8"], 0.5), tt)
 
     loss_fn = simple if net == "simple" else deep
+    opt = torch.optim.SGD(p.values(), lr=LR)
 
     def step() -> float:
-        for v in p.values():
-            v.grad = None
+        opt.zero_grad()
         loss = loss_fn()
         loss.backward()
+        opt.step()
         return loss.item()
 
     return step
-
-
-def timings_ms(step: Callable[[], float], repeats: int) -> list[float]:
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
-
-
-def traced_peak_mb(step: Callable[[], float]) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        step()
-        return (tracemalloc.get_traced_memory()[1] - before) / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def main() -> None:
@@ -168,7 +149,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--nets", default="simple,deep")
+    parser.add_argument("--engines", default="zerograd,PyTorch", help="which engines to run (in turns)")
     parser.add_argument("--keep-freed-memory", action="store_true", help="glibc keeps freed memory for reuse")
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"], help="cpu: process CPU time, all threads")
     args = parser.parse_args()
     if args.keep_freed_memory and not keep_freed_memory():
         parser.error("--keep-freed-memory needs glibc's mallopt")
@@ -177,26 +160,31 @@ def main() -> None:
     x = rng.standard_normal((args.batch, 1, 28, 28)).astype(np.float32)
     t = rng.integers(0, 10, args.batch)
     names = {"simple": "SimpleConvNet", "deep": "DeepConvNet"}
+    makers = {"zerograd": zerograd_step, "PyTorch": torch_step}
     malloc = "glibc keeping freed memory" if args.keep_freed_memory else "default malloc"
-    print(f"batch {args.batch}, 1×28×28 float32, forward + backward, {malloc}: median [quartiles] of {args.repeats}")
-    print("| net | engine | ms per step | peak memory growth (tracemalloc) |")
-    print("| --- | --- | ---: | ---: |")
+    print(machine())
+    print(f"batch {args.batch}, 1×28×28 float32, forward + backward + SGD, {malloc}, {args.clock} clock:")
+    print("| net | engine | ms per step | peak RSS growth | peak traced (tracemalloc) |")
+    print("| --- | --- | ---: | ---: | ---: |")
     torch_missing = False
     for net in args.nets.split(","):
         params = simple_params(rng) if net == "simple" else deep_params(rng)
-        medians = {}
-        for engine, make in (("zerograd", zerograd_step), ("PyTorch", torch_step)):
-            step = make(net, params, x, t)
+        steps = {}
+        for engine in args.engines.split(","):
+            step = makers[engine](net, params, x, t)
             if step is None:
                 torch_missing = True
-                continue
-            times = timings_ms(step, args.repeats)
-            q1, median, q3 = statistics.quantiles(times, n=4)
-            medians[engine] = median
+            else:
+                steps[engine] = step
+        times = interleaved_ms(steps, args.repeats, clock=args.clock)
+        for engine, step in steps.items():
+            rss = rss_peak_growth_mb(step)
+            rss_text = "n/a" if rss is None else f"{rss:.1f} MB"
             traced = f"{traced_peak_mb(step):.1f} MB" if engine == "zerograd" else "n/a"
-            print(f"| {names[net]} | {engine} | {median:.1f} [{q1:.1f}, {q3:.1f}] | {traced} |")
-        if len(medians) == 2:
-            print(f"| {names[net]} | zerograd / PyTorch | {medians['zerograd'] / medians['PyTorch']:.2f}× | |")
+            print(f"| {names[net]} | {engine} | {summary(times[engine])} | {rss_text} | {traced} |")
+        if len(steps) == 2:
+            ratio = statistics.median(times["zerograd"]) / statistics.median(times["PyTorch"])
+            print(f"| {names[net]} | zerograd / PyTorch | {ratio:.2f}× | | |")
     if torch_missing:
         print("(PyTorch not installed: `pip install torch==2.13.0` to compare)")
 

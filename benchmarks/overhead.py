@@ -1,6 +1,6 @@
 """Framework overhead per op: a chain of scalar ops (add, mul, tanh alternating), forward + backward.
 
-Run: .venv/bin/python benchmarks/overhead.py [--ops 1000] [--repeats 15]
+Run: .venv/bin/python benchmarks/overhead.py [--ops 1000] [--repeats 15] [--clock wall|cpu]
 Prints microseconds per op (median of the repeats) for zerograd, a plain NumPy forward/backward
 without any graph, and PyTorch's eager CPU mode when torch is installed.
 """
@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed copy
 import autograd.functions as F
 from autograd import Variable
+from benchmarks._measure import interleaved_ms, machine
 
 
 def zerograd_chain(n_ops: int) -> Callable[[], float]:
@@ -76,29 +79,28 @@ def torch_chain(n_ops: int) -> Callable[[], float] | None:
     return run
 
 
-def median_us_per_op(run: Callable[[], float], n_ops: int, repeats: int) -> float:
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) / n_ops * 1e6
+def median_us_per_op(runs: dict[str, Callable[[], float]], n_ops: int, repeats: int, clock: str) -> dict[str, float]:
+    """Median µs per op of each chain, the engines taking turns run by run."""
+    times = interleaved_ms(runs, repeats, warmup=1, clock=clock)
+    return {name: statistics.median(ms) / n_ops * 1e3 for name, ms in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--clock", default="wall", choices=["wall", "cpu"], help="cpu: process CPU time, all threads")
     args = parser.parse_args()
 
     rows = [("zerograd", zerograd_chain(args.ops)), ("NumPy by hand, no graph", numpy_chain(args.ops))]
     torch_run = torch_chain(args.ops)
     if torch_run is not None:
         rows.append(("PyTorch eager (2 threads)", torch_run))
-    results = {name: median_us_per_op(run, args.ops, args.repeats) for name, run in rows}
+    results = median_us_per_op(dict(rows), args.ops, args.repeats, args.clock)
 
-    print(f"chain of {args.ops} scalar ops (add, mul, tanh), forward + backward, median of {args.repeats}")
+    print(machine())
+    chain = f"chain of {args.ops} scalar ops (add, mul, tanh)"
+    print(f"{chain}, forward + backward, {args.clock} clock, median of {args.repeats}")
     print("| engine | us per op |")
     print("| --- | ---: |")
     for name, us in results.items():

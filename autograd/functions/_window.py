@@ -7,6 +7,7 @@ runs and the GEMM's output (N·OH·OW, OC) is already the next activation, viewe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -75,15 +76,45 @@ def check_4d(op: str, name: str, shape: tuple[int, ...]) -> None:
         raise ValueError(f"{op}: {name} must be 4-D (N, C, H, W), got shape {shape}")
 
 
+Layout = tuple[int, ...]
+CHANNELS_LAST: Layout = (0, 2, 3, 1)
+
+
+def axis_order(a: np.ndarray) -> Layout:
+    """The axes of `a` from the slowest-varying in memory to the fastest (C order: 0, 1, 2, ...)."""
+    return tuple(sorted(range(a.ndim), key=lambda axis: -a.strides[axis]))
+
+
+def new_array(
+    shape: tuple[int, ...], dtype: Any, order: Layout, make: Callable[..., np.ndarray] = np.empty
+) -> np.ndarray:
+    """An array of `shape` from `make` (np.empty or np.zeros) whose memory runs along the axes in `order`."""
+    return make(tuple(shape[axis] for axis in order), dtype).transpose(np.argsort(order))
+
+
+def padded(x: np.ndarray, ph: int, pw: int, fill: float = 0, order: Layout | None = None) -> np.ndarray:
+    """NCHW x inside a border of `fill` (ph rows, pw columns), laid out as `order` (x's own by default).
+
+    Only the border is filled and the inside copied once; x itself when there is no border.
+    """
+    if ph == pw == 0:
+        return x
+    n, c, h, w = x.shape
+    buffer = new_array((n, c, h + 2 * ph, w + 2 * pw), x.dtype, axis_order(x) if order is None else order)
+    buffer[:, :, :ph] = buffer[:, :, ph + h :] = fill
+    buffer[:, :, ph : ph + h, :pw] = buffer[:, :, ph : ph + h, pw + w :] = fill
+    buffer[:, :, ph : ph + h, pw : pw + w] = x
+    return buffer
+
+
 def channels_last_padded(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
     """x (N, C, H, W) as an (N, H + 2ph, W + 2pw, C) array, zero padded; a view when no copy is needed."""
     v = x.transpose(0, 2, 3, 1)
     if ph == pw == 0 and (v.flags.c_contiguous or x.shape[1] == 1):
         return v
-    n, h, w, c = v.shape
-    buffer = np.zeros((n, h + 2 * ph, w + 2 * pw, c), x.dtype)
-    buffer[:, ph : ph + h, pw : pw + w, :] = v
-    return buffer
+    if ph == pw == 0:
+        return np.ascontiguousarray(v)
+    return padded(x, ph, pw, 0, CHANNELS_LAST).transpose(0, 2, 3, 1)
 
 
 def windows(xh: np.ndarray, win: Window, oh: int, ow: int) -> np.ndarray:

@@ -4,6 +4,8 @@ Both loop over the KH·KW kernel offsets, each step one vectorised op over strid
 whole batch. The strided views beat reshaping to (N, C, H/k, k, W/k, k) and reducing, which NumPy
 does slowly over two small axes. When the windows tile the input exactly, the gradient is written
 straight into an uninitialised array with one assignment per offset, with no padding and no sums.
+Every array keeps the memory layout of the input (conv2d hands over channel-last views): elementwise
+loops over operands laid out differently run several times slower than over aligned ones.
 """
 
 from __future__ import annotations
@@ -14,26 +16,17 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable, is_grad_enabled
-from autograd.functions._window import Window
+from autograd.functions._window import Layout, Window, axis_order, new_array, padded
 
 __all__ = ["avg_pool2d", "max_pool2d"]
 
-
-def _padded(x: np.ndarray, win: Window, fill: float) -> np.ndarray:
-    if win.ph == win.pw == 0:
-        return x
-    n, c, h, w = x.shape
-    buffer = np.full((n, c, h + 2 * win.ph, w + 2 * win.pw), fill, x.dtype)
-    buffer[:, :, win.ph : win.ph + h, win.pw : win.pw + w] = x
-    return buffer
+def _check_float(op: str, x: np.ndarray) -> None:
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating-point input, got dtype {x.dtype} (shape {x.shape})")
 
 
 def _laid_out_like(a: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """a, copied into the memory layout of `like` (same shape) unless it has it already.
-
-    Elementwise loops over operands laid out differently (NCHW against channel-last) run several
-    times slower than one copy that aligns them.
-    """
+    """a, copied into the memory layout of `like` (same shape) unless it has it already."""
     if a.strides == tuple(s // like.itemsize * a.itemsize for s in like.strides):
         return a
     aligned = np.empty_like(like, dtype=a.dtype)
@@ -47,19 +40,26 @@ def _offsets(win: Window) -> Iterator[tuple[int, int, int]]:
             yield i * win.kw + j, i, j
 
 
-def _scatter(win: Window, x: np.ndarray, like: np.ndarray, fill: Callable[[int, np.ndarray], Any]) -> np.ndarray:
-    """An array shaped (and, when tiled, laid out) like x: Σ over kernel offsets o of fill's values at o.
+def _views(source: np.ndarray, win: Window, oh: int, ow: int) -> list[np.ndarray]:
+    """The (N, C, OH, OW) views of the (padded) input at each kernel offset, in offset order."""
+    return [win.offset(source, i, j, oh, ow) for _, i, j in _offsets(win)]
+
+
+def _scatter(
+    win: Window, shape: tuple[int, ...], layout: Layout, like: np.ndarray, fill: Callable[[int, np.ndarray], Any]
+) -> np.ndarray:
+    """An input-shaped array laid out as `layout`: Σ over kernel offsets o of fill's values at o.
 
     fill(o, out) writes offset o's (N, C, OH, OW) values, shaped and typed like `like`, into out.
     """
     oh, ow = like.shape[2:]
-    if win.tiles(x.shape):
-        gx = np.empty_like(x, dtype=like.dtype)
+    if win.tiles(shape):
+        gx = new_array(shape, like.dtype, layout)
         for o, i, j in _offsets(win):
             fill(o, win.offset(gx, i, j, oh, ow))
         return gx
-    n, c, h, w = x.shape
-    buffer = np.zeros((n, c, h + 2 * win.ph, w + 2 * win.pw), like.dtype)
+    n, c, h, w = shape
+    buffer = new_array((n, c, h + 2 * win.ph, w + 2 * win.pw), like.dtype, layout, np.zeros)
     values = np.empty_like(like)
     for o, i, j in _offsets(win):
         fill(o, values)
@@ -68,36 +68,83 @@ def _scatter(win: Window, x: np.ndarray, like: np.ndarray, fill: Callable[[int, 
     return buffer[:, :, win.ph : win.ph + h, win.pw : win.pw + w]
 
 
+def _window_max(views: list[np.ndarray], argmax: bool, nan: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """The max over the offset views and, with `argmax`, the offset of each window's winner.
+
+    The winner is the first maximum; with `nan` (some window holds a NaN) a NaN beats every number
+    and a later NaN an earlier one, as in PyTorch.
+    """
+    y = np.array(views[0])
+    index = np.zeros_like(y, dtype=np.uint8 if len(views) <= 256 else np.uint32) if argmax else None
+    for o, view in enumerate(views[1:], 1):
+        if index is not None:
+            better = view > y
+            if nan:
+                better |= np.isnan(view)
+            # Unsigned wrap-around makes index + better·(o − index) equal o where better: a masked
+            # assignment without NumPy's slow masked assignment. Strictly greater keeps the first.
+            index += better * (o - index)
+        np.maximum(y, view, out=y)
+    return y, index
+
+
+class WindowArgmax:
+    """Where each window's maximum is: made by max_pool2d's forward, shared by its gradient ops.
+
+    `index[n, c, i, j]` is the kernel offset o = kh·KW + kw of the element of window (i, j) that
+    gets its gradient; `shape` and `layout` are the input's.
+    """
+
+    __slots__ = ("index", "layout", "shape", "win")
+
+    def __init__(self, win: Window, shape: tuple[int, ...], layout: Layout, index: np.ndarray) -> None:
+        self.win = win
+        self.shape = shape
+        self.layout = layout
+        self.index = index
+
+    def scatter(self, gy: np.ndarray) -> np.ndarray:
+        """gx: each window's gradient gy[n, c, i, j] added to the element that was its maximum."""
+        index = self.index
+        gy = _laid_out_like(gy, index)
+        return _scatter(self.win, self.shape, self.layout, gy, lambda o, out: np.multiply(gy, index == o, out=out))
+
+    def gather(self, gx: np.ndarray) -> np.ndarray:
+        """gy[n, c, i, j] = gx at window (i, j)'s maximum: the adjoint of scatter."""
+        index = self.index
+        gy = np.zeros_like(index, dtype=gx.dtype)
+        for o, view in enumerate(_views(padded(gx, self.win.ph, self.win.pw), self.win, *index.shape[2:])):
+            gy += view * (index == o)
+        return gy
+
+
 class MaxPool2d(Function):
-    """y[n, c, i, j] = max over the window at (i·sh − ph, j·sw − pw) of x (padding never wins)."""
+    """y[n, c, i, j] = max over the window at (i·sh − ph, j·sw − pw) of x (padding never wins).
+
+    Each window's gradient goes to one element: its first maximum, or its last NaN if it has one.
+    """
 
     symbol = "max_pool"
 
     def __init__(self, win: Window) -> None:
         self.win = win
-        self.index: np.ndarray | None = None
+        self.argmax: WindowArgmax | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        _check_float("max_pool2d", x)
         oh, ow = self.win.out_size(x.shape)
-        if x.dtype.kind != "f":
-            raise TypeError(f"max_pool2d: expected a floating-point input, got dtype {x.dtype}")
-        source = _padded(x, self.win, -np.inf)
-        views = (self.win.offset(source, i, j, oh, ow) for _, i, j in _offsets(self.win))
-        y = np.array(next(views))
-        kk = self.win.kh * self.win.kw
-        # The gradient needs each window's argmax: the offset o = i·KW + j of its first maximum.
-        index = np.zeros_like(y, dtype=np.uint8 if kk <= 256 else np.uint32) if is_grad_enabled() else None
-        for o, view in enumerate(views, 1):
-            if index is not None:
-                # Unsigned wrap-around makes index + better·(o − index) equal o where better: a masked
-                # assignment without NumPy's slow masked assignment. Strictly greater keeps the first.
-                index += (view > y) * (o - index)
-            np.maximum(y, view, out=y)
-        self.index = index
+        views = _views(padded(x, self.win.ph, self.win.pw, -np.inf), self.win, oh, ow)
+        y, index = _window_max(views, is_grad_enabled())
+        if index is not None:
+            # NaN compares false, so windows holding one need the slower NaN-aware pass. The sum is
+            # NaN when y holds one (or, harmlessly, both infinities).
+            if np.isnan(np.sum(y)):
+                index = _window_max(views, True, nan=True)[1]
+            self.argmax = WindowArgmax(self.win, x.shape, axis_order(x), index)
         return y
 
     def backward(self, gy: Variable) -> Variable:
-        return MaxPoolScatter(self)(gy)
+        return MaxPoolScatter(self.argmax)(gy)
 
 
 class MaxPoolScatter(Function):
@@ -105,17 +152,14 @@ class MaxPoolScatter(Function):
 
     symbol = "max_pool_grad"
 
-    def __init__(self, pool: MaxPool2d) -> None:
-        self.pool = pool
+    def __init__(self, argmax: WindowArgmax) -> None:
+        self.argmax = argmax
 
     def forward(self, gy: np.ndarray) -> np.ndarray:
-        index = self.pool.index
-        x = self.pool.inputs[0].data
-        gy = _laid_out_like(gy, index)
-        return _scatter(self.pool.win, x, gy, lambda o, out: np.multiply(gy, index == o, out=out))
+        return self.argmax.scatter(gy)
 
     def backward(self, ggx: Variable) -> Variable:
-        return MaxPoolGather(self.pool)(ggx)
+        return MaxPoolGather(self.argmax)(ggx)
 
 
 class MaxPoolGather(Function):
@@ -123,21 +167,14 @@ class MaxPoolGather(Function):
 
     symbol = "max_pool_gather"
 
-    def __init__(self, pool: MaxPool2d) -> None:
-        self.pool = pool
+    def __init__(self, argmax: WindowArgmax) -> None:
+        self.argmax = argmax
 
     def forward(self, gx: np.ndarray) -> np.ndarray:
-        index = self.pool.index
-        win = self.pool.win
-        oh, ow = index.shape[2:]
-        source = _padded(gx, win, 0)
-        gy = np.zeros(index.shape, gx.dtype)
-        for o, i, j in _offsets(win):
-            gy += win.offset(source, i, j, oh, ow) * (index == o)
-        return gy
+        return self.argmax.gather(gx)
 
     def backward(self, ggy: Variable) -> Variable:
-        return MaxPoolScatter(self.pool)(ggy)
+        return MaxPoolScatter(self.argmax)(ggy)
 
 
 class AvgPool2d(Function):
@@ -149,17 +186,17 @@ class AvgPool2d(Function):
         self.win = win
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        oh, ow = self.win.out_size(x.shape)
-        source = _padded(x, self.win, 0)
-        views = (self.win.offset(source, i, j, oh, ow) for _, i, j in _offsets(self.win))
-        y = np.array(next(views))
-        for view in views:
+        _check_float("avg_pool2d", x)
+        views = _views(padded(x, self.win.ph, self.win.pw), self.win, *self.win.out_size(x.shape))
+        y = np.array(views[0])
+        for view in views[1:]:
             y += view
         y *= 1 / (self.win.kh * self.win.kw)
         return y
 
     def backward(self, gy: Variable) -> Variable:
-        return AvgPoolScatter(self.win, self.inputs[0].data)(gy)
+        x = self.inputs[0].data
+        return AvgPoolScatter(self.win, x.shape, axis_order(x))(gy)
 
 
 class AvgPoolScatter(Function):
@@ -167,13 +204,14 @@ class AvgPoolScatter(Function):
 
     symbol = "avg_pool_grad"
 
-    def __init__(self, win: Window, x: np.ndarray) -> None:
+    def __init__(self, win: Window, shape: tuple[int, ...], layout: Layout) -> None:
         self.win = win
-        self.x = x
+        self.shape = shape
+        self.layout = layout
 
     def forward(self, gy: np.ndarray) -> np.ndarray:
         share = 1 / (self.win.kh * self.win.kw)
-        return _scatter(self.win, self.x, gy, lambda _, out: np.multiply(gy, share, out=out))
+        return _scatter(self.win, self.shape, self.layout, gy, lambda _, out: np.multiply(gy, share, out=out))
 
     def backward(self, ggx: Variable) -> Variable:
         return AvgPool2d(self.win)(ggx)

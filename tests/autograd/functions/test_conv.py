@@ -1,5 +1,7 @@
 """im2col, col2im, conv2d, conv_transpose2d: against loops written here, gradients, adjoints, dtypes, errors."""
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -71,18 +73,37 @@ def test_conv2d_equals_nested_loops(case):
     np.testing.assert_allclose(F.conv2d(x, W, b, stride, pad).data, loop_conv2d(x, W, b, stride, pad), atol=1e-12)
 
 
-@given(zst.windows(max_side=6, max_channels=6), st.booleans())
-def test_window_matrix_builders_agree(window, ones):
-    """Few channels build the matrix per kernel offset, more gather windows; both give the same matrix."""
+@given(zst.windows(max_batch=4, max_side=6, max_channels=6), st.sampled_from([1, 200, 1 << 20]))
+def test_window_blocks_make_up_the_window_matrix(window, block_bytes):
+    """Few channels build one block per kernel offset, more gather windows in blocks of 1 image up to all."""
     shape, kernel, stride, pad = window
     x = np.random.default_rng(0).standard_normal(shape)
     win = Window("conv2d", kernel, stride, pad)
     oh, ow = win.out_size(shape)
-    by_offset = conv._window_matrix_by_offset(x, win, oh, ow, ones)
-    view = windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow).reshape(by_offset.shape[0], -1)
-    np.testing.assert_array_equal(by_offset[:, : view.shape[1]], view)
-    assert by_offset.shape[1] == view.shape[1] + ones
-    assert np.all(by_offset[:, view.shape[1] :] == 1)
+    with patch.object(conv, "_BLOCK_BYTES", block_bytes):
+        blocks = [(rows, block.copy()) for rows, block in conv._window_blocks(x, win, oh, ow)]
+    view = windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow).reshape(shape[0] * oh * ow, -1)
+    np.testing.assert_array_equal(np.concatenate([block for _, block in blocks]), view)
+    starts = [rows.start for rows, _ in blocks]
+    assert starts == [0] + [rows.stop for rows, _ in blocks[:-1]] and blocks[-1][0].stop == len(view)
+    if shape[1] <= conv._FEW_CHANNELS:
+        assert len(blocks) == 1
+    elif block_bytes == 1:
+        assert len(blocks) == shape[0]
+
+
+@given(conv_cases(max_side=4, max_channels=6))
+def test_conv2d_gradcheck_one_image_per_block(case):
+    """Blocks of one image each (the many-block case of a real batch) give the same gradients."""
+    x, W, b, stride, pad = case
+    assume(x.shape[1] > conv._FEW_CHANNELS)
+    inputs = (x, W) if b is None else (x, W, b)
+
+    def conv2d(*a):
+        return F.conv2d(*a[:2], a[2] if len(a) == 3 else None, stride, pad)
+
+    with patch.object(conv, "_BLOCK_BYTES", 1):
+        assert gradcheck(conv2d, *inputs, fast_mode=True)
 
 
 @given(conv_cases())
@@ -111,7 +132,7 @@ def test_conv2d_gradcheck(case):
 
 @given(conv_cases(max_side=4, max_channels=6))
 def test_conv2d_gradcheck_many_channels(case):
-    """More channels take the channel-last window matrix, with the bias added after the GEMM."""
+    """More channels gather the channel-last window rows instead of copying per kernel offset."""
     x, W, b, stride, pad = case
     assume(x.shape[1] > conv._FEW_CHANNELS)
     inputs = (x, W) if b is None else (x, W, b)
@@ -204,7 +225,7 @@ def test_float32_stays_float32():
 
 
 def test_backward_twice_accumulates():
-    """conv2d frees its window matrix after the first backward and rebuilds it for a second one."""
+    """conv2d keeps no window matrix between forward and backward, so a second backward sees the same inputs."""
     rng = np.random.default_rng(1)
     x, W = Variable(rng.standard_normal((2, 2, 5, 5))), Variable(rng.standard_normal((3, 2, 3, 3)))
     y = F.sum(F.conv2d(x, W, pad=1) ** 2)
@@ -256,3 +277,46 @@ def test_an_ndarray_input_is_a_constant(op):
     F.sum(op(x, W, None, 1, 1) ** 2).backward()
     assert x.grad is not None
     np.testing.assert_allclose(W.grad.data, expected_gW)
+
+
+@given(conv_cases(max_side=7, max_channels=6), st.booleans())
+def test_conv2d_matches_pytorch(case, channel_last):
+    """Values and every gradient in float32 against torch.nn.functional.conv2d, both input layouts."""
+    torch = pytest.importorskip("torch")
+    x, W, b, stride, pad = case
+    x, W, b = (None if a is None else a.astype(np.float32) for a in (x, W, b))
+    if channel_last:
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    inputs = [Variable(a) for a in (x, W, b) if a is not None]
+    y = F.conv2d(*inputs[:2], inputs[2] if b is not None else None, stride, pad)
+    gy = np.random.default_rng(3).standard_normal(y.shape).astype(np.float32)
+    y.backward(gy)
+    tensors = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in (x, W, b) if a is not None]
+    ty = torch.nn.functional.conv2d(*tensors[:2], tensors[2] if b is not None else None, stride, pad)
+    ty.backward(torch.tensor(gy))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-4, atol=1e-4)
+    for v, tv in zip(inputs, tensors):
+        assert v.grad.dtype == np.float32
+        np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@given(conv_cases(max_side=5, max_channels=6), st.booleans())
+def test_conv_transpose2d_matches_pytorch(case, with_bias):
+    torch = pytest.importorskip("torch")
+    x, W, _, stride, pad = case
+    y = F.conv2d(x, W, None, stride, pad).data.astype(np.float32)
+    extra = adjoint_padding(x.shape, y.shape, W.shape[2:], stride, pad)
+    W = W.astype(np.float32)
+    b = np.linspace(-1, 1, W.shape[1], dtype=np.float32) if with_bias else None
+    inputs = [Variable(a) for a in (y, W, b) if a is not None]
+    z = F.conv_transpose2d(*inputs[:2], inputs[2] if with_bias else None, stride, pad, extra)
+    gz = np.random.default_rng(5).standard_normal(z.shape).astype(np.float32)
+    z.backward(gz)
+    tensors = [torch.tensor(a, requires_grad=True) for a in (y, W, b) if a is not None]
+    tz = torch.nn.functional.conv_transpose2d(
+        *tensors[:2], tensors[2] if with_bias else None, stride, pad, extra
+    )
+    tz.backward(torch.tensor(gz))
+    np.testing.assert_allclose(z.data, tz.detach().numpy(), rtol=1e-4, atol=1e-4)
+    for v, tv in zip(inputs, tensors):
+        np.testing.assert_allclose(v.grad.data, tv.grad.numpy(), rtol=1e-4, atol=1e-4)

@@ -132,3 +132,75 @@ def test_bad_arguments_are_clear_errors(kind):
         pool(x, 3, 1, 2)
     with pytest.raises(ValueError, match=r"x must be 4-D .* got shape \(4, 4\)"):
         pool(np.zeros((4, 4)), 2)
+
+
+@pytest.mark.parametrize(
+    ("window", "winner"),
+    [
+        ([[1.0, 2.0], [np.nan, 0.0]], (1, 0)),
+        ([[np.nan, 2.0], [np.nan, 0.0]], (1, 0)),  # the last NaN, as PyTorch
+        ([[np.nan, 2.0], [0.0, 5.0]], (0, 0)),
+        ([[1.0, 3.0], [3.0, 0.0]], (0, 1)),  # ties: the first maximum in row-major order
+    ],
+)
+def test_max_pool_gradient_goes_to_the_nan_or_the_first_maximum(window, winner):
+    """Regression: a NaN window's gradient went to its largest number instead of the NaN."""
+    x = Variable(np.array([[window, [[0.0, 1.0], [2.0, 3.0]]]]))
+    y = F.max_pool2d(x, 2)
+    y.backward(np.array([[[[5.0]], [[7.0]]]]))
+    expected = np.zeros((2, 2))
+    expected[winner] = 5.0
+    np.testing.assert_array_equal(x.grad.data[0, 0], expected)
+    np.testing.assert_array_equal(x.grad.data[0, 1], [[0.0, 0.0], [0.0, 7.0]])
+
+
+def test_max_pool_nan_with_padding_and_overlap():
+    x = np.arange(25.0).reshape(1, 1, 5, 5)
+    x[0, 0, 1, 1] = np.nan
+    v = Variable(x)
+    y = F.max_pool2d(v, 3, 2, 1)
+    y.backward(np.ones(y.shape))
+    # The 3×3 windows at stride 2 overlap: four of the nine hold the NaN, which wins each of them.
+    assert np.isnan(y.data[0, 0, :2, :2]).all() and not np.isnan(y.data[0, 0, 2]).any()
+    assert v.grad.data[0, 0, 1, 1] == 4.0
+    # The other five go to their largest element, the bottom-right one inside the input.
+    for r, c in [(1, 4), (3, 4), (4, 1), (4, 3), (4, 4)]:
+        assert v.grad.data[0, 0, r, c] == 1.0
+    assert v.grad.data.sum() == 9.0
+
+
+@pytest.mark.parametrize("kind", POOLS)
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, bool])
+def test_integer_input_is_a_clear_error(kind, dtype):
+    with pytest.raises(TypeError, match=rf"{kind}_pool2d: expected a floating-point input, got dtype"):
+        POOLS[kind](np.ones((1, 1, 4, 4), dtype), 2)
+
+
+@st.composite
+def relu_like_cases(draw):
+    """Windows and values as a CNN gives them: a quarter of the values are exactly 0 (ties), layouts vary."""
+    shape, kernel, stride, pad = draw(zst.windows(max_side=7, max_channels=4, half_kernel_pad=True))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal(shape).astype(np.float32)
+    x[rng.random(shape) < 0.25] = 0.0
+    if draw(st.booleans()):
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    return x, kernel, stride, pad
+
+
+@pytest.mark.parametrize("kind", POOLS)
+@given(relu_like_cases())
+def test_pool_matches_pytorch(kind, case):
+    torch = pytest.importorskip("torch")
+    x, kernel, stride, pad = case
+    v = Variable(x)
+    y = POOLS[kind](v, kernel, stride, pad)
+    gy = np.random.default_rng(1).standard_normal(y.shape).astype(np.float32)
+    y.backward(gy)
+    tx = torch.tensor(x, requires_grad=True)
+    pool = torch.nn.functional.max_pool2d if kind == "max" else torch.nn.functional.avg_pool2d
+    ty = pool(tx, kernel, stride, pad)
+    ty.backward(torch.tensor(gy))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(v.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+    assert v.grad.dtype == np.float32
