@@ -6,7 +6,8 @@ broadcast to all ranks; each rank runs forward and backward on its own shard of 
 process would compute on the whole batch (for a loss that averages over examples) and the replicas stay equal.
 
 Sharding rule: a global batch of n examples gives rank r the contiguous rows [r*n//N, (r+1)*n//N). Shards
-differ by at most one example and may be empty when n < N; a rank's gradient is weighted by its share of n.
+differ by at most one example and a rank's gradient is weighted by its share of n, so n need not divide by N.
+A batch smaller than N (a short last batch) is refused: a rank with no examples would average an empty loss.
 
 BatchNorm running statistics are updated by each rank from its own shard (no extra communication per step);
 `average_buffers` averages them across ranks before the model is saved or evaluated. In training mode
@@ -111,7 +112,13 @@ def shard(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     lengths = {len(a) for a in arrays}
     if len(lengths) != 1:
         raise ValueError(f"shard: the arrays of one batch differ in length: {[len(a) for a in arrays]}")
-    start, stop = shard_bounds(lengths.pop(), rank(), world_size())
+    n, size = lengths.pop(), world_size()
+    if n < size:
+        raise ValueError(
+            f"shard: a batch of {n} examples cannot be shared by {size} ranks (each needs one); "
+            "drop the short last batch or choose a batch size that leaves none"
+        )
+    start, stop = shard_bounds(n, rank(), size)
     return tuple(a[start:stop] for a in arrays)
 
 

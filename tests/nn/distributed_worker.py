@@ -2,7 +2,8 @@
 
 usage: distributed_worker.py OUT_DIR DTYPE BATCH_SIZE [die]
 Writes OUT_DIR/weights-rank<R>.npz through `rank_zero_only` (so only weights-rank0.npz should appear), with the
-trained weights, the Allreduce calls per optimizer step and averaged rank-dependent buffers.
+trained weights, the Allreduce calls per optimizer step, whether an unused parameter's gradient stayed None,
+and averaged rank-dependent buffers.
 With `die`, rank 1 raises mid-training.
 """
 
@@ -56,6 +57,7 @@ def main() -> None:
         Variable(np.zeros(16, dtype)),
         Variable(rng.normal(0, 0.5, (16, 2)).astype(dtype)),
         Variable(np.zeros(2, dtype)),
+        Variable(np.zeros(3, dtype)),  # never used: its gradient must stay None
     ]
     distributed.broadcast_parameters(params)
     opt = optim.SGD(params, lr=0.5, momentum=0.9)
@@ -68,13 +70,13 @@ def main() -> None:
             xb, tb = x[perm[start : start + batch_size]], t[perm[start : start + batch_size]]
             xs, ts = distributed.shard(xb, tb)
             opt.zero_grad()
-            if len(xs):
-                W1, b1, W2, b2 = params
-                loss = F.softmax_cross_entropy(F.linear(F.tanh(F.linear(xs, W1, b1)), W2, b2), ts)
-                loss.backward()
+            W1, b1, W2, b2, _ = params
+            loss = F.softmax_cross_entropy(F.linear(F.tanh(F.linear(xs, W1, b1)), W2, b2), ts)
+            loss.backward()
             if die and steps == 2 and distributed.rank() == 1:
                 raise RuntimeError("rank 1 fails on purpose")
             distributed.allreduce_gradients(params, len(xs) / len(xb))
+            unused_grad_stays_none = params[4].grad is None
             opt.step()
             steps += 1
     calls = counter.allreduce_calls / steps if counter else 0.0
@@ -85,6 +87,7 @@ def main() -> None:
         f"{out_dir}/weights-rank{distributed.rank()}.npz",
         *[p.data for p in params],
         calls_per_step=calls,
+        unused_grad_stays_none=unused_grad_stays_none,
         **buffers,
     )
 

@@ -110,6 +110,12 @@ def test_shard_rejects_arrays_of_different_lengths(single_process):
         distributed.shard(np.zeros(3), np.zeros(4))
 
 
+def test_shard_refuses_a_batch_smaller_than_the_world(single_process, monkeypatch):
+    monkeypatch.setattr(distributed, "world_size", lambda: 3)
+    with pytest.raises(ValueError, match="a batch of 2 examples cannot be shared by 3 ranks"):
+        distributed.shard(np.zeros(2))
+
+
 def test_communication_takes_variables_only(single_process):
     with pytest.raises(TypeError, match="wrap it in a list"):
         distributed.broadcast_parameters(Variable(np.zeros(2)))
@@ -135,7 +141,7 @@ def test_missing_mpi4py_under_a_launcher_names_the_extra(single_process, monkeyp
 
 @needs_mpi
 @pytest.mark.parametrize(("dtype", "tolerance"), [("float64", 1e-12), ("float32", 1e-5)])
-@pytest.mark.parametrize("batch_size", [30, 11])  # 30: even shards; 11: shards of 5 and 6, last batch 1 (one empty)
+@pytest.mark.parametrize("batch_size", [30, 7])  # 30: even shards; 7: shards of 3 and 4, last batch 2
 def test_two_ranks_end_at_the_single_process_weights(tmp_path, dtype, tolerance, batch_size):
     one = train(tmp_path, "one", dtype, batch_size, ranks=None)
     two = train(tmp_path, "two", dtype, batch_size, ranks=2)
@@ -144,6 +150,7 @@ def test_two_ranks_end_at_the_single_process_weights(tmp_path, dtype, tolerance,
         assert a.dtype == b.dtype == np.dtype(dtype)
         assert np.max(np.abs(a - b)) <= tolerance * np.max(np.abs(a)), f"parameter {i}"
     assert two["calls_per_step"] == 1, "gradient averaging must be one Allreduce per step"
+    assert two["unused_grad_stays_none"]
     np.testing.assert_array_equal(two["running_mean"], np.full(3, 0.5, dtype))
     assert two["steps"] == one["steps"]
 
