@@ -46,8 +46,8 @@ def single_process(monkeypatch):
 
 
 def run(args: list[str], ranks: int | None) -> subprocess.CompletedProcess:
-    """Run the worker, alone or under mpiexec; the whole process group is killed at the timeout."""
-    command = [sys.executable, str(WORKER), *args]
+    """Run Python with args, alone or under mpiexec; the whole process group is killed at the timeout."""
+    command = [sys.executable, *args]
     if ranks is not None:
         command = [MPIEXEC, "-n", str(ranks), *command]
     env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARIABLES}
@@ -66,7 +66,7 @@ def run(args: list[str], ranks: int | None) -> subprocess.CompletedProcess:
 def train(tmp_path: Path, name: str, dtype: str, batch_size: int, ranks: int | None) -> dict[str, np.ndarray]:
     out = tmp_path / name
     out.mkdir()
-    result = run([str(out), dtype, str(batch_size)], ranks)
+    result = run([str(WORKER), str(out), dtype, str(batch_size)], ranks)
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(out)) == ["weights-rank0.npz"], "only rank 0 may write"
     with np.load(out / "weights-rank0.npz") as f:
@@ -157,7 +157,7 @@ def test_two_ranks_end_at_the_single_process_weights(tmp_path, dtype, tolerance,
 
 @needs_mpi
 def test_a_failing_rank_aborts_the_job(tmp_path):
-    result = run([str(tmp_path), "float64", "30", "die"], ranks=2)
+    result = run([str(WORKER), str(tmp_path), "float64", "30", "die"], ranks=2)
     assert result.returncode != 0
     assert "rank 1 fails on purpose" in result.stderr + result.stdout
     assert "aborting all 2 ranks" in result.stderr + result.stdout
