@@ -1,4 +1,5 @@
-"""nn.datasets: MNIST from $ZEROGRAD_DATA (skipped when absent), lookup order, download and MD5 checks.
+"""nn.datasets: MNIST from $ZEROGRAD_DATA (skipped when absent), lookup order, download and MD5 checks,
+the offline switch, Spiral.
 
 No test touches the network: urlopen is replaced by a stub that fails, or that serves local bytes.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn.datasets import MNIST, FashionMNIST, read_idx
+from nn.datasets import MNIST, DatasetNotFound, FashionMNIST, Spiral, read_idx
 
 SHARED = Path(os.environ.get("ZEROGRAD_DATA", "/nonexistent")) / "mnist"
 needs_mnist = pytest.mark.skipif(
@@ -28,9 +29,11 @@ TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
 @pytest.fixture
-def offline(monkeypatch, tmp_path):
-    """No network, an empty home (so no cache), and a record of the URLs anything tried to open."""
+def no_network(monkeypatch, tmp_path):
+    """No network, downloads allowed (ZEROGRAD_OFFLINE unset), an empty home (so no cache), and a
+    record of the URLs anything tried to open."""
     tried = []
+    monkeypatch.delenv("ZEROGRAD_OFFLINE", raising=False)
 
     def refuse(url, timeout=None):
         tried.append(url)
@@ -43,7 +46,7 @@ def offline(monkeypatch, tmp_path):
 
 @needs_mnist
 @pytest.mark.parametrize(("train", "counts", "mean"), [(True, TRAIN_COUNTS, 33.318), (False, TEST_COUNTS, 33.791)])
-def test_mnist_from_zerograd_data(offline, train, counts, mean):
+def test_mnist_from_zerograd_data(no_network, train, counts, mean):
     ds = MNIST(train=train)
     n = sum(counts)
     assert ds.folder == SHARED
@@ -56,16 +59,16 @@ def test_mnist_from_zerograd_data(offline, train, counts, mean):
     assert image.shape == (28, 28) and image.max() > 0 and 0 <= label <= 9
     images, labels = ds[:5]
     assert images.shape == (5, 28, 28) and labels.shape == (5,)
-    assert offline == []
+    assert no_network == []
 
 
 @needs_mnist
-def test_root_is_used_as_is(offline, tmp_path):
+def test_root_is_used_as_is(no_network, tmp_path):
     for f in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         shutil.copy(SHARED / f, tmp_path / f)
     ds = MNIST(root=tmp_path, train=False)
     assert ds.folder == tmp_path and len(ds) == 10000
-    assert offline == []
+    assert no_network == []
 
 
 def _fake_idx(path: Path, array: np.ndarray) -> None:
@@ -75,27 +78,30 @@ def _fake_idx(path: Path, array: np.ndarray) -> None:
 
 
 @pytest.mark.parametrize("cls", [MNIST, FashionMNIST])
-def test_a_file_with_the_wrong_md5_is_a_clear_error(offline, tmp_path, cls):
+def test_a_file_with_the_wrong_md5_is_a_clear_error(no_network, tmp_path, cls):
     _fake_idx(tmp_path / "t10k-images-idx3-ubyte.gz", np.zeros((3, 28, 28)))
     _fake_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.arange(3))
     with pytest.raises(ValueError, match=rf"{cls.__name__}: .*t10k-images-idx3-ubyte.gz has MD5 \w+, expected "):
         cls(root=tmp_path, train=False)
-    assert offline == []  # a corrupt file is reported, not silently replaced
+    assert no_network == []  # a corrupt file is reported, not silently replaced
 
 
-def test_missing_files_without_network_say_what_failed(offline, tmp_path, monkeypatch):
+def test_missing_files_without_network_say_what_failed(no_network, tmp_path, monkeypatch):
     monkeypatch.delenv("ZEROGRAD_DATA", raising=False)
-    message = r"MNIST: could not download t10k-images-idx3-ubyte.gz into .*network disabled"
-    with pytest.raises(RuntimeError, match=message):
-        MNIST(train=False)
+    (tmp_path / "home").mkdir()
     cache = tmp_path / "home" / ".cache" / "zerograd" / "mnist"
-    assert offline[0].endswith("/t10k-images-idx3-ubyte.gz") and len(offline) == len(MNIST.mirrors)
-    assert list(cache.iterdir()) == []  # no partial file left behind
+    message = rf"MNIST: .* not found in {cache} \(could not download t10k-images-idx3-ubyte.gz: .*network disabled"
+    with pytest.raises(DatasetNotFound, match=message) as info:
+        MNIST(train=False)
+    assert isinstance(info.value, FileNotFoundError) and info.value.looked == (cache,)
+    assert no_network[0].endswith("/t10k-images-idx3-ubyte.gz") and len(no_network) == len(MNIST.mirrors)
+    assert list((tmp_path / "home").iterdir()) == []  # no partial file, no empty folder left behind
 
 
 @needs_mnist
 def test_download_goes_into_the_cache_and_is_checked(monkeypatch, tmp_path):
     # ZEROGRAD_DATA points at a folder without the files, so they are "downloaded" (served from disk).
+    monkeypatch.delenv("ZEROGRAD_OFFLINE", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("ZEROGRAD_DATA", str(tmp_path / "empty"))
     served = []
@@ -115,8 +121,9 @@ def test_download_goes_into_the_cache_and_is_checked(monkeypatch, tmp_path):
 
 
 def test_a_download_with_the_wrong_md5_is_not_kept(monkeypatch, tmp_path):
+    monkeypatch.delenv("ZEROGRAD_OFFLINE", raising=False)
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: io.BytesIO(b"not mnist"))
-    with pytest.raises(RuntimeError, match=r"could not download t10k-images-idx3-ubyte.gz .*MD5 \w+, expected"):
+    with pytest.raises(DatasetNotFound, match=r"could not download t10k-images-idx3-ubyte.gz: .*MD5 \w+, expected"):
         MNIST(root=tmp_path, train=False)
     assert list(tmp_path.iterdir()) == []
 
@@ -133,3 +140,65 @@ def test_read_idx_decodes_and_rejects(tmp_path):
         f.write(bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big") + b"\x00" * 9)
     with pytest.raises(ValueError, match=r"declares shape \(10,\) \(10 bytes of data\) but holds 9"):
         read_idx(tmp_path / "short.gz")
+
+
+def test_offline_a_missing_dataset_raises_at_once_and_creates_nothing(monkeypatch, tmp_path):
+    tried = []
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: tried.append(url))
+    monkeypatch.setenv("ZEROGRAD_OFFLINE", "1")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ZEROGRAD_DATA", str(tmp_path / "data"))
+    (tmp_path / "home").mkdir()
+    (tmp_path / "data").mkdir()
+    looked = (tmp_path / "data" / "fashion-mnist", tmp_path / "home" / ".cache" / "zerograd" / "fashion-mnist")
+    with pytest.raises(DatasetNotFound) as info:
+        FashionMNIST(train=True)
+    message = str(info.value)
+    assert message.startswith(f"FashionMNIST: train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz not found in "
+                              f"{looked[0]} or {looked[1]} (ZEROGRAD_OFFLINE is set")
+    assert "point ZEROGRAD_DATA at a folder holding fashion-mnist/" in message and "root=" in message
+    assert info.value.looked == looked
+    with pytest.raises(DatasetNotFound, match=rf"not found in {tmp_path / 'copy'} "):
+        MNIST(root=tmp_path / "copy")
+    assert tried == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "home"]
+    assert list((tmp_path / "home").iterdir()) == list((tmp_path / "data").iterdir()) == []
+    assert not MNIST.is_available() and not FashionMNIST.is_available(root=tmp_path)
+
+
+@needs_mnist
+def test_float_images_are_what_the_models_take():
+    ds = MNIST(train=False)
+    x = ds.float_images()
+    assert x.shape == (10000, 1, 28, 28) and x.dtype == np.float32
+    assert x.min() == 0.0 and x.max() == 1.0
+    np.testing.assert_allclose(x[3, 0] * 255, ds.data[3], atol=1e-4)
+    assert MNIST.is_available()
+
+
+def test_spiral():
+    ds = Spiral()
+    assert len(ds) == 300 and ds.data.shape == (300, 2) and ds.data.dtype == np.float32
+    assert ds.targets.dtype == np.int64 and np.bincount(ds.targets).tolist() == [100, 100, 100]
+    radius = np.linalg.norm(ds.data, axis=1)
+    assert radius.min() == 0.0 and 0.98 < radius.max() < 1.0  # r = i / n for i < n
+    assert len(set(ds.targets[:30].tolist())) == 3  # shuffled: the first points hold every arm
+    # Each arm's angle grows with the radius, 4 radians per arm, plus noise of std 0.2.
+    for j in range(3):
+        arm = (ds.targets == j) & (radius > 0.05)  # near the centre the angle is lost in rounding
+        r = radius[arm]
+        theta = np.arctan2(*ds.data[arm].T)
+        offset = np.angle(np.exp(1j * (theta - 4.0 * j - 4.0 * r)))
+        assert abs(offset.mean()) < 0.05 and 0.15 < offset.std() < 0.25
+    x, t = ds[[0, 5]]
+    assert x.shape == (2, 2) and t.shape == (2,)
+    np.testing.assert_array_equal(Spiral().data, ds.data)
+    assert not np.array_equal(Spiral(seed=1).data, ds.data)
+    other = Spiral(n_per_class=7, classes=5, seed=3)
+    assert other.data.shape == (35, 2) and sorted(set(other.targets.tolist())) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [({"n_per_class": 0}, "n_per_class"), ({"classes": 2.5}, "classes")])
+def test_spiral_refuses_bad_sizes(kwargs, name):
+    with pytest.raises(ValueError, match=f"Spiral: {name} must be a positive integer"):
+        Spiral(**kwargs)

@@ -1,0 +1,173 @@
+"""The training loop: `fit` runs epochs with a progress bar and returns a history, `evaluate` measures
+accuracy, `plot_history` draws the history (matplotlib, imported only here)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+import autograd.functions as F
+from autograd import Variable, no_grad
+from nn.data import DataLoader
+
+if TYPE_CHECKING:
+    from nn.module import Module
+
+__all__ = ["evaluate", "fit", "plot_history"]
+
+History = dict[str, list[float]]
+
+
+class Optimizer(Protocol):
+    """What fit needs of an optimizer (every optim.Optimizer is one)."""
+
+    def zero_grad(self) -> None: ...
+
+    def step(self) -> None: ...
+
+
+def _correct(logits: np.ndarray, t: np.ndarray) -> int:
+    """How many rows of logits have their largest entry at the label (t: labels or one-hot rows)."""
+    labels = t.argmax(axis=1) if t.ndim == 2 else t
+    return int((logits.argmax(axis=1) == labels).sum())
+
+
+def evaluate(model: Module, loader: DataLoader) -> float:
+    """Accuracy of model on every batch of loader: the fraction of argmax(logits) equal to the label.
+
+    Runs under no_grad with model.eval() (dropout off, batch norm on its running statistics) and
+    puts the model back in the mode it was in.
+    """
+    was_training = model.training
+    model.eval()
+    correct = seen = 0
+    try:
+        with no_grad():
+            for x, t in loader:
+                correct += _correct(model(x).data, t)
+                seen += len(t)
+    finally:
+        model.train(was_training)
+    return correct / seen
+
+
+def fit(
+    model: Module,
+    optimizer: Optimizer,
+    train_data: DataLoader,
+    epochs: int,
+    test_data: DataLoader | None = None,
+    loss: Callable[[Variable, np.ndarray], Variable] = F.softmax_cross_entropy,
+    progress: bool = True,
+) -> History:
+    """Train model with optimizer for `epochs` passes over train_data; return the history.
+
+    Each step: logits = model(x), L = loss(logits, t), optimizer.zero_grad(), L.backward(),
+    optimizer.step(). After each epoch the model is evaluated on test_data (when given) under
+    no_grad and eval(), then set back to train(). A tqdm bar counts the steps of all epochs and
+    shows the epoch, the running training loss and accuracy, and the last test accuracy;
+    progress=False turns it off.
+
+    The history holds one entry per epoch: "train_loss" (mean over the epoch's examples),
+    "train_acc" (on the batches as they were trained, while the model changed), "test_acc" (empty
+    without test_data) and "seconds" (wall time of the epoch, its evaluation included).
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    for name, loader in (("train_data", train_data), ("test_data", test_data)):
+        if loader is not None and not isinstance(loader, DataLoader):
+            raise TypeError(f"fit: {name} must be an nn.data.DataLoader, got {type(loader).__name__}")
+    from tqdm.auto import tqdm
+
+    history: History = {"train_loss": [], "train_acc": [], "test_acc": [], "seconds": []}
+    steps = len(train_data)
+    bar = tqdm(total=epochs * steps, unit="step", disable=not progress, dynamic_ncols=True)
+    model.train()
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            total_loss = 0.0
+            correct = seen = 0
+            bar.set_description(f"epoch {epoch}/{epochs}")
+            for x, t in train_data:
+                logits = model(x)
+                value = loss(logits, t)
+                optimizer.zero_grad()
+                value.backward()
+                optimizer.step()
+                total_loss += value.item() * len(t)
+                correct += _correct(logits.data, t)
+                seen += len(t)
+                del logits, value  # frees the graph before the next batch is built
+                postfix = {"loss": f"{total_loss / seen:.4f}", "acc": f"{correct / seen:.4f}"}
+                if history["test_acc"]:
+                    postfix["test_acc"] = f"{history['test_acc'][-1]:.4f}"
+                bar.set_postfix(postfix, refresh=False)
+                bar.update(1)
+            history["train_loss"].append(total_loss / seen)
+            history["train_acc"].append(correct / seen)
+            if test_data is not None:
+                history["test_acc"].append(evaluate(model, test_data))
+                bar.set_postfix(postfix | {"test_acc": f"{history['test_acc'][-1]:.4f}"})
+            history["seconds"].append(time.perf_counter() - start)
+    finally:
+        bar.close()
+    return history
+
+
+def plot_history(history: History, path: str | os.PathLike) -> Path:
+    """Draw the loss and the accuracies per epoch side by side into path (.png, .svg, .pdf); return it.
+
+    Uses matplotlib's Agg renderer without pyplot, so no window opens and no global backend
+    changes. The picture is written to a temporary file in the same folder, then renamed into place.
+    """
+    missing = [k for k in ("train_loss", "train_acc", "test_acc") if k not in history]
+    if missing:
+        raise ValueError(f"plot_history: history lacks {', '.join(missing)} (give what fit returned)")
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValueError(f"plot_history: path must end in .png, .svg or .pdf, got {str(path)!r}")
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+    except ImportError:
+        raise ImportError(
+            "plot_history needs matplotlib: pip install matplotlib (it comes with zerograd's dev extra)"
+        ) from None
+
+    fig = Figure(figsize=(9, 3.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    loss_ax, acc_ax = fig.subplots(1, 2)
+    epochs = np.arange(1, len(history["train_loss"]) + 1)
+    # Markers show single epochs while there are few; past that they only hide the line.
+    dot, square = ("o", "s") if len(epochs) <= 30 else (None, None)
+    loss_ax.plot(epochs, history["train_loss"], marker=dot, label="train")
+    loss_ax.set(xlabel="epoch", ylabel="loss", title="training loss")
+    acc_ax.plot(epochs, history["train_acc"], marker=dot, label="train")
+    if history["test_acc"]:
+        acc_ax.plot(epochs, history["test_acc"], marker=square, label="test")
+    acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    acc_ax.legend()
+    for ax in (loss_ax, acc_ax):
+        if len(epochs) <= 15:
+            ax.set_xticks(epochs)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fig.savefig(f, format=fmt)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
