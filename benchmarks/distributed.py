@@ -27,14 +27,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed copy
+import autograd.functions as F
+import nn
 import optim
-from autograd import Variable
 from autograd.memory import keep_freed_memory
-from benchmarks.conv import simple_loss, simple_params
 from nn import distributed
-
-# Parameter counts of the textbook's nets (weights + biases), checked against the models in the tests.
-PARAMETERS = {"SimpleConvNet": 433_890, "DeepConvNet": 123_552}
 
 
 def quartiles(values: list[float]) -> str:
@@ -58,8 +55,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((args.batch, 1, 28, 28)).astype(np.float32)
     t = rng.integers(0, 10, args.batch)
-    variables = {name: Variable(value) for name, value in simple_params(rng).items()}
-    params = list(variables.values())
+    nn.manual_seed(0)
+    model = nn.SimpleConvNet()
+    params = model.parameters()
     distributed.broadcast_parameters(params)
     opt = optim.SGD(params, lr=0.01)
     xs, ts = distributed.shard(x, t)
@@ -70,7 +68,7 @@ def main() -> None:
     for i in range(3 + args.repeats):
         start = time.perf_counter()
         opt.zero_grad()
-        simple_loss(variables, xs, ts, rng).backward()
+        F.softmax_cross_entropy(model(xs), ts).backward()
         before_allreduce = time.perf_counter()
         distributed.allreduce_gradients(params, weight)
         after_allreduce = time.perf_counter()
@@ -102,9 +100,10 @@ def main() -> None:
     distributed.print0(f"\nRing allreduce at {args.bandwidth:g} Gbit/s, 2·(N−1)/N · bytes / bandwidth, ms:")
     distributed.print0("| net | parameters | 8 nodes | 64 nodes |")
     distributed.print0("| --- | ---: | ---: | ---: |")
-    for net, count in PARAMETERS.items():
+    for net in (nn.SimpleConvNet, nn.DeepConvNet):
+        count = sum(p.data.size for p in net().parameters())
         eight, sixty_four = (ring_allreduce_ms(count, n, args.bandwidth) for n in (8, 64))
-        distributed.print0(f"| {net} | {count:,} | {eight:.2f} | {sixty_four:.2f} |")
+        distributed.print0(f"| {net.__name__} | {count:,} | {eight:.2f} | {sixty_four:.2f} |")
 
 
 if __name__ == "__main__":

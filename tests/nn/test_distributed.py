@@ -63,10 +63,10 @@ def run(args: list[str], ranks: int | None) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
-def train(tmp_path: Path, name: str, dtype: str, batch_size: int, ranks: int | None) -> dict[str, np.ndarray]:
+def train(tmp_path: Path, name: str, model: str, dtype: str, batch_size: int, ranks: int | None) -> dict:
     out = tmp_path / name
     out.mkdir()
-    result = run([str(WORKER), str(out), dtype, str(batch_size)], ranks)
+    result = run([str(WORKER), str(out), model, dtype, str(batch_size)], ranks)
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(out)) == ["weights-rank0.npz"], "only rank 0 may write"
     with np.load(out / "weights-rank0.npz") as f:
@@ -140,13 +140,16 @@ def test_missing_mpi4py_under_a_launcher_names_the_extra(single_process, monkeyp
 
 
 @needs_mpi
+@pytest.mark.parametrize("model", ["mlp", "cnn"])  # cnn: conv, BatchNorm in eval mode, pool, affine
 @pytest.mark.parametrize(("dtype", "tolerance"), [("float64", 1e-12), ("float32", 1e-5)])
 @pytest.mark.parametrize("batch_size", [30, 7])  # 30: even shards; 7: shards of 3 and 4, last batch 2
-def test_two_ranks_end_at_the_single_process_weights(tmp_path, dtype, tolerance, batch_size):
-    one = train(tmp_path, "one", dtype, batch_size, ranks=None)
-    two = train(tmp_path, "two", dtype, batch_size, ranks=2)
-    for i in range(4):
-        a, b = one[f"arr_{i}"], two[f"arr_{i}"]
+def test_two_ranks_end_at_the_single_process_weights(tmp_path, model, dtype, tolerance, batch_size):
+    one = train(tmp_path, "one", model, dtype, batch_size, ranks=None)
+    two = train(tmp_path, "two", model, dtype, batch_size, ranks=2)
+    weights = sorted(k for k in one if k.startswith("arr_"))
+    assert len(weights) == {"mlp": 4, "cnn": 6}[model]
+    for i, key in enumerate(weights):
+        a, b = one[key], two[key]
         assert a.dtype == b.dtype == np.dtype(dtype)
         assert np.max(np.abs(a - b)) <= tolerance * np.max(np.abs(a)), f"parameter {i}"
     assert two["calls_per_step"] == 1, "gradient averaging must be one Allreduce per step"
@@ -157,8 +160,40 @@ def test_two_ranks_end_at_the_single_process_weights(tmp_path, dtype, tolerance,
 
 @needs_mpi
 def test_a_failing_rank_aborts_the_job(tmp_path):
-    result = run([str(WORKER), str(tmp_path), "float64", "30", "die"], ranks=2)
+    result = run([str(WORKER), str(tmp_path), "mlp", "float64", "30", "die"], ranks=2)
     assert result.returncode != 0
     assert "rank 1 fails on purpose" in result.stderr + result.stdout
     assert "aborting all 2 ranks" in result.stderr + result.stdout
+    assert os.listdir(tmp_path) == []
+
+
+EXAMPLE = ["-m", "nn", "--model", "mlp", "--dataset", "spiral", "--epochs", "5", "--batch-size", "30", "--seed", "0",
+           "--optimizer", "sgd", "--lr", "1.0"]
+
+
+@needs_mpi
+def test_the_training_command_on_two_ranks_ends_at_the_one_process_weights(tmp_path):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one = run([*EXAMPLE, "--save", str(tmp_path / "one" / "w.npz")], ranks=None)
+    two = run([*EXAMPLE, "--save", str(tmp_path / "two" / "w.npz")], ranks=2)
+    assert one.returncode == 0, one.stderr
+    assert two.returncode == 0, two.stderr
+    lines = two.stdout.splitlines()
+    assert lines[0].endswith("seed 0, 2 processes")
+    assert sum(line.startswith("wrote the weights to") for line in lines) == 1, "rank 0 alone reports"
+    assert sum(line.startswith("test accuracy") for line in lines) == 1
+    assert os.listdir(tmp_path / "two") == ["w.npz"]
+    with np.load(tmp_path / "one" / "w.npz") as a, np.load(tmp_path / "two" / "w.npz") as b:
+        assert a.files == b.files
+        for key in a.files:
+            assert a[key].dtype == b[key].dtype == np.float32
+            assert np.max(np.abs(a[key] - b[key])) <= 1e-5 * np.max(np.abs(a[key])), key
+
+
+@needs_mpi
+def test_the_training_command_refuses_a_last_batch_smaller_than_the_world(tmp_path):
+    result = run([*EXAMPLE, "--limit", "31", "--save", str(tmp_path / "w.npz")], ranks=2)
+    assert result.returncode != 0
+    assert "the last batch of 1 example(s) cannot be shared by 2 processes" in result.stderr
     assert os.listdir(tmp_path) == []
