@@ -22,6 +22,7 @@ import autograd.functions as F
 import nn
 import optim
 from autograd.memory import keep_freed_memory
+from nn import distributed
 from nn.data import ArrayDataset, DataLoader
 from nn.datasets import DatasetNotFound, FashionMNIST, Spiral
 
@@ -191,6 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     epochs, batch_size = args.epochs or epochs, args.batch_size or batch_size
     make_optimizer, lr = OPTIMIZERS[args.optimizer]
     lr = args.lr or lr
+    # Under mpiexec the ranks train data-parallel: --batch-size is the global batch, rank 0 reports and writes.
+    ranks = distributed.world_size()
+    if 0 < len(train_set) % batch_size < ranks:
+        parser.error(
+            f"--batch-size {batch_size}: the last batch of {len(train_set) % batch_size} example(s) cannot be shared "
+            f"by {ranks} processes; choose a batch size that leaves no remainder or one of at least {ranks}"
+        )
+    main_rank = distributed.is_main()
 
     nn.manual_seed(args.seed)
     classes = int(test_set.targets.max()) + 1
@@ -198,11 +207,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     optimizer = make_optimizer(model.parameters(), lr)
     train_data = DataLoader(train_set, batch_size, shuffle=True, seed=args.seed)
     test_data = DataLoader(test_set, 1000)
-    print(f"training {type(model).__name__} on {len(train_set)} {dataset} examples for {epochs} epoch(s): "
-          f"{args.optimizer} lr {lr:g}, batch {batch_size}, seed {args.seed}")
+    processes = f", {ranks} processes" if ranks > 1 else ""
+    distributed.print0(f"training {type(model).__name__} on {len(train_set)} {dataset} examples for {epochs} "
+                       f"epoch(s): {args.optimizer} lr {lr:g}, batch {batch_size}, seed {args.seed}{processes}")
     start = time.perf_counter()
-    history = nn.fit(model, optimizer, train_data, epochs, test_data)
+    history = nn.fit(model, optimizer, train_data, epochs, test_data if main_rank else None,
+                     progress=main_rank, distributed=ranks > 1)
     seconds = time.perf_counter() - start
+    if ranks > 1:
+        # BatchNorm running statistics were kept per rank: keep their mean (a collective, so on every rank).
+        model.load_state_dict(model.state_dict() | distributed.average_buffers(dict(model.named_buffers())))
+    if not main_rank:
+        return 0
 
     if args.save:
         model.save(args.save)

@@ -65,6 +65,7 @@ def fit(
     test_data: DataLoader | None = None,
     loss: Callable[[Variable, np.ndarray], Variable] = F.softmax_cross_entropy,
     progress: bool = True,
+    distributed: bool = False,
 ) -> History:
     """Train model with optimizer for `epochs` passes over train_data; return the history.
 
@@ -77,6 +78,11 @@ def fit(
     The history holds one entry per epoch: "train_loss" (mean over the epoch's examples),
     "train_acc" (on the batches as they were trained, while the model changed), "test_acc" (empty
     without test_data) and "seconds" (wall time of the epoch, its evaluation included).
+
+    distributed=True trains data-parallel over MPI (nn.distributed, under mpiexec): every rank starts
+    from rank 0's parameters, takes its shard of each global batch of train_data (which must yield the
+    same batches on every rank: shuffle with the same seed) and averages the gradients before each
+    step, so the weights follow the one-process run; the loss and accuracy shown are this rank's shards'.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
@@ -89,6 +95,10 @@ def fit(
     steps = len(train_data)
     bar = tqdm(total=epochs * steps, unit="step", disable=not progress, dynamic_ncols=True)
     model.train()
+    if distributed:
+        from nn import distributed as mpi
+
+        mpi.broadcast_parameters(model.parameters())
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
@@ -96,10 +106,15 @@ def fit(
             correct = seen = 0
             bar.set_description(f"epoch {epoch}/{epochs}")
             for x, t in train_data:
+                if distributed:
+                    global_batch = len(t)
+                    x, t = mpi.shard(x, t)
                 logits = model(x)
                 value = loss(logits, t)
                 optimizer.zero_grad()
                 value.backward()
+                if distributed:
+                    mpi.allreduce_gradients(model.parameters(), len(t) / global_batch)
                 optimizer.step()
                 total_loss += value.item() * len(t)
                 correct += _correct(logits.data, t)
