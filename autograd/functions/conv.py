@@ -99,7 +99,8 @@ def _window_blocks(x: np.ndarray, win: Window, oh: int, ow: int) -> Iterator[tup
     width = win.kh * win.kw * c
     few = c <= _FEW_CHANNELS
     # Per-offset copies of whole images stream well without blocks, and each block would repeat them.
-    images = n if few else max(1, min(n, _BLOCK_BYTES // (oh * ow * width * x.itemsize)))
+    # At least one image per block, so empty batches and empty windows still make a valid range step.
+    images = max(1, n if few else min(n, _BLOCK_BYTES // max(1, oh * ow * width * x.itemsize)))
     buffer = np.empty(images * oh * ow * width, x.dtype)
     source = padded(x, win.ph, win.pw) if few else windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow)
     for start in range(0, n, images):
@@ -142,9 +143,8 @@ class Conv2d(Function):
 
     symbol = "conv2d"
 
-    def __init__(self, win: Window, constant_input: bool = False) -> None:
+    def __init__(self, win: Window) -> None:
         self.win = win
-        self.constant_input = constant_input
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         _conv_shapes("conv2d", x, W, b, 1)
@@ -156,7 +156,7 @@ class Conv2d(Function):
         x, W = self.inputs[0], self.inputs[1]
         # The weight gradient first, so its window matrix is freed before the input gradient builds one.
         gw = Conv2dGradW(self.win, len(self.inputs) == 3)(x, gy)
-        gx = None if self.constant_input else ConvTranspose2d(self.win, x.shape[2:])(gy, W)
+        gx = ConvTranspose2d(self.win, x.shape[2:])(gy, W) if self.needs_grad(0) else None
         return (gx, gw) if len(self.inputs) == 2 else (gx, *gw)
 
 
@@ -224,12 +224,10 @@ class ConvTranspose2d(Function):
         win: Window,
         out_hw: tuple[int, int] | None = None,
         output_padding: tuple[int, int] = (0, 0),
-        constant_input: bool = False,
     ) -> None:
         self.win = win
         self.out_hw = out_hw
         self.output_padding = output_padding
-        self.constant_input = constant_input
 
     def output_size(self, x_shape: tuple[int, ...]) -> tuple[int, int]:
         win = self.win
@@ -274,7 +272,7 @@ class ConvTranspose2d(Function):
 
     def backward(self, gy: Variable) -> tuple[Variable, ...]:
         x, W = self.inputs[0], self.inputs[1]
-        gx = None if self.constant_input else Conv2d(self.win)(gy, W)
+        gx = Conv2d(self.win)(gy, W) if self.needs_grad(0) else None
         gW = Conv2dGradW(self.win, False)(gy, x)
         if len(self.inputs) == 2:
             return gx, gW
@@ -300,11 +298,10 @@ def col2im(col: Any, input_shape: Any, kernel_size: Any, stride: Any = 1, pad: A
 def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0) -> Variable:
     """y[n, o, i, j] = Σ_{c, kh, kw} W[o, c, kh, kw] · x_padded[n, c, i·s + kh, j·s + kw] + b[o], W (OC, C, KH, KW)
 
-    An x given as an ndarray (data rather than a Variable) is a constant: its gradient, which no one
-    could read, is not computed (PyTorch's requires_grad=False input).
+    An x that needs no gradient (an ndarray, or a Variable with requires_grad False) gets none computed.
     """
     win = Window("conv2d", _kernel_size("conv2d", W), stride, pad)
-    f = Conv2d(win, constant_input=not isinstance(x, Variable))
+    f = Conv2d(win)
     return f(x, W) if b is None else f(x, W, b)
 
 
@@ -323,5 +320,5 @@ def conv_transpose2d(
         raise ValueError(
             f"conv_transpose2d: output_padding {output_padding!r} must be smaller than stride {(win.sh, win.sw)}"
         )
-    f = ConvTranspose2d(win, None, extra, constant_input=not isinstance(x, Variable))
+    f = ConvTranspose2d(win, None, extra)
     return f(x, W) if b is None else f(x, W, b)

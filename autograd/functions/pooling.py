@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable, is_grad_enabled
+from autograd.core import Function, Variable
 from autograd.functions._window import Layout, Window, axis_order, new_array, padded
 
 __all__ = ["avg_pool2d", "max_pool2d"]
@@ -134,7 +134,7 @@ class MaxPool2d(Function):
         _check_float("max_pool2d", x)
         oh, ow = self.win.out_size(x.shape)
         views = _views(padded(x, self.win.ph, self.win.pw, -np.inf), self.win, oh, ow)
-        y, index = _window_max(views, is_grad_enabled())
+        y, index = _window_max(views, self.needs_grad(0))
         if index is not None:
             # NaN compares false, so windows holding one need the slower NaN-aware pass. The sum is
             # NaN when y holds one (or, harmlessly, both infinities).
