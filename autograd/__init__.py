@@ -3,4 +3,10 @@
 from autograd.core import Function, Variable, as_variable, enable_grad, is_grad_enabled, no_grad
 from autograd.engine import grad
 
+# isort: split
+# After core: attaches NumPy's dispatch protocols to Variable (np.exp(v) records an op).
+from autograd import numpy_api as _numpy_api  # noqa: F401
+from autograd.functional import hessian, hvp, jacobian, jvp, value_and_grad, vjp
+
 __all__ = ["Function", "Variable", "as_variable", "enable_grad", "grad", "is_grad_enabled", "no_grad"]
+__all__ += ["hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
