@@ -40,8 +40,9 @@ OPTIMIZERS: dict[str, tuple[Callable[..., optim.Optimizer], float]] = {
 DEFAULTS = {"mnist": (1, 100), "fashion-mnist": (1, 100), "spiral": (200, 30)}
 GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot")
 PLOT_FORMATS = (".png", ".svg", ".pdf")
-# Enough to draw every function of DeepConvNet's step, few enough to stay legible.
-GRAPH_MAX_NODES = 120
+# SimpleConvNet's and the MLP's steps (about 25 nodes) are drawn whole; DeepConvNet's (about 70) is cut
+# to its part nearest the loss, which a page can still show legibly.
+GRAPH_MAX_NODES = 40
 
 
 def positive_int(text: str) -> int:

@@ -137,6 +137,7 @@ def plot_history(history: History, path: str | os.PathLike) -> Path:
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise ImportError(
             "plot_history needs matplotlib: pip install matplotlib (it comes with zerograd's dev extra)"
@@ -156,6 +157,10 @@ def plot_history(history: History, path: str | os.PathLike) -> Path:
     acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
     acc_ax.legend()
     for ax in (loss_ax, acc_ax):
+        if len(epochs) <= 15:
+            ax.set_xticks(epochs)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:

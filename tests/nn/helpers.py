@@ -21,7 +21,6 @@ def as_float64(module: Module) -> Module:
 
 def through_parameters(module: Module) -> tuple[Callable[..., Variable], list[np.ndarray]]:
     """f(x, *params) running module with the given Variables in place of its parameters, and their values."""
-    names = [name for name, _ in module.named_parameters()]
 
     def owner_of(dotted: str) -> tuple[Any, str]:
         *path, attr = dotted.split(".")
@@ -30,11 +29,18 @@ def through_parameters(module: Module) -> tuple[Callable[..., Variable], list[np
             owner = getattr(owner, part)
         return owner, attr
 
+    owners = [owner_of(name) for name, _ in module.named_parameters()]
+
     def f(x: Any, *params: Variable) -> Variable:
-        for name, value in zip(names, params):
-            owner, attr = owner_of(name)
-            # Bypass registration: the module keeps its Parameter, forward reads the test's Variable.
+        kept = [getattr(owner, attr) for owner, attr in owners]
+        # Bypass registration: the module keeps its Parameter, forward reads the test's Variable, and
+        # the Parameter is put back afterwards.
+        for (owner, attr), value in zip(owners, params):
             object.__setattr__(owner, attr, value)
-        return module(x)
+        try:
+            return module(x)
+        finally:
+            for (owner, attr), value in zip(owners, kept):
+                object.__setattr__(owner, attr, value)
 
     return f, [p.data.copy() for p in module.parameters()]

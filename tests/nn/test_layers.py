@@ -9,43 +9,27 @@ import nn
 from autograd import Variable, grad
 from autograd.testing import gradcheck
 from autograd.testing import strategies as zst
-
-
-def through(layer, seed=None):
-    """f(x, *params) running `layer` with its Parameters replaced by gradcheck's float64 Variables.
-
-    With this, gradcheck differentiates the layer as a user calls it (its forward, its attributes) with
-    respect to the input and every parameter. seed reseeds nn's generator before each call (dropout).
-    """
-    owners = []
-    for name, _ in layer.named_parameters():
-        *path, attr = name.split(".")
-        module = layer
-        for part in path:
-            module = getattr(module, part)
-        owners.append((module, attr))
-
-    def f(x, *params):
-        saved = [getattr(m, a) for m, a in owners]
-        for (m, a), p in zip(owners, params):
-            object.__setattr__(m, a, p)  # bypasses registration: the swap is temporary
-        try:
-            if seed is not None:
-                nn.manual_seed(seed)
-            return layer(x)
-        finally:
-            for (m, a), p in zip(owners, saved):
-                object.__setattr__(m, a, p)
-
-    return f, [p.data for p in layer.parameters()]
+from tests.nn.helpers import through_parameters
 
 
 def check(layer, x, seed=None):
-    f, params = through(layer, seed)
+    """gradcheck of layer(x) with respect to x and every parameter, through the module's own forward.
+
+    seed reseeds nn's generator before each call, so dropout draws the same mask every time.
+    """
+    run, params = through_parameters(layer)
+
+    def f(x, *ps):
+        if seed is not None:
+            nn.manual_seed(seed)
+        return run(x, *ps)
+
     variables = [Variable(p.astype(np.float64)) for p in params]
     y = f(Variable(x), *variables)
-    grad(y, variables, np.ones_like(y.data))  # raises unless the layer computed with every swapped parameter
+    grad(y, variables, np.ones_like(y.data))  # raises unless forward computed with every substituted parameter
     assert gradcheck(f, x, *params)
+    # The layer computes with its own float32 Parameters again.
+    assert f(x.astype(np.float32)).dtype == np.float32
 
 
 def rng(seed=0):

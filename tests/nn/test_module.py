@@ -6,6 +6,7 @@ import pytest
 import autograd.functions as F
 import nn
 from autograd import Variable
+from autograd.viz import to_dot
 from nn import Module, Parameter, Sequential
 
 
@@ -170,3 +171,10 @@ def test_parameter_given_a_name_keeps_it():
 
     assert Named().w.name == "my weight"
     assert [name for name, _ in Named().named_parameters()] == ["w"]
+
+
+def test_the_drawing_labels_parameters_by_their_dotted_names():
+    model = Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    dot = to_dot(model(np.ones((1, 2), np.float32)).sum())
+    for name in ("0.W", "0.b", "2.W", "2.b"):
+        assert f"label=<{name}>" in dot

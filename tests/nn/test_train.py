@@ -133,7 +133,7 @@ def test_plot_history_refuses_bad_input(tmp_path, monkeypatch):
         nn.plot_history(HISTORY, tmp_path / "h.txt")
     with pytest.raises(ValueError, match="plot_history: history lacks test_acc"):
         nn.plot_history({"train_loss": [1.0], "train_acc": [0.5]}, tmp_path / "h.png")
-    for module in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+    for module in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.ticker"):
         monkeypatch.setitem(sys.modules, module, None)  # as if not installed
     with pytest.raises(ImportError, match="plot_history needs matplotlib: pip install matplotlib"):
         nn.plot_history(HISTORY, tmp_path / "h.png")
