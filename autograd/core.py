@@ -17,6 +17,9 @@ class _GradMode(threading.local):
 
 _mode = _GradMode()
 
+# Anomaly mode (autograd.anomaly sets it): checked once per op, so normal mode pays one global lookup.
+_detect_anomaly = False
+
 
 def is_grad_enabled() -> bool:
     """Whether new operations are recorded in the graph (per thread)."""
@@ -219,6 +222,10 @@ class Function:
     __slots__ = ("__dict__", "_output_meta", "inputs", "outputs")
 
     def __call__(self, *inputs: Any) -> Any:
+        if _detect_anomaly:
+            from autograd.anomaly import watch
+
+            watch(self)
         # Unrolled for one and two inputs: this is the per-op overhead every graph pays.
         if len(inputs) == 2:
             a, b = inputs
