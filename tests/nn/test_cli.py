@@ -73,7 +73,7 @@ def test_the_same_seed_gives_the_same_weights(tmp_path, capsys):
 
 
 def test_a_run_killed_before_a_checkpoint_rename_resumes_to_the_uninterrupted_weights(tmp_path):
-    """The command killed (SIGKILL, test hook) while writing its 5th checkpoint (step 15 of 20), then resumed from the 4th."""
+    """The command killed (SIGKILL, test hook) writing its 5th checkpoint (step 15 of 20), resumed from the 4th."""
     common = [sys.executable, "-m", "nn", "--dataset", "spiral", "--epochs", "2", "--seed", "3"]
     subprocess.run([*common, "--save", str(tmp_path / "a.npz")], cwd=ROOT, check=True, capture_output=True)
     checkpoint = ["--checkpoint", str(tmp_path / "c.npz"), "--checkpoint-every", "3"]
