@@ -38,23 +38,23 @@ _in_backward = _InBackward()
 
 def is_anomaly_enabled() -> bool:
     """Whether anomaly mode is on (for every thread)."""
-    return core._detect_anomaly
+    return core._anomaly_hook is not None
 
 
 def set_detect_anomaly(enabled: bool) -> None:
     """Turn anomaly mode on or off for every thread."""
-    core._detect_anomaly = bool(enabled)
+    core._anomaly_hook = watch if enabled else None
 
 
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
     """Context manager: anomaly mode inside, the previous mode restored after."""
-    previous = core._detect_anomaly
-    core._detect_anomaly = True
+    previous = core._anomaly_hook
+    core._anomaly_hook = watch
     try:
         yield
     finally:
-        core._detect_anomaly = previous
+        core._anomaly_hook = previous
 
 
 def _user_frame(stack: traceback.StackSummary) -> traceback.FrameSummary | None:
