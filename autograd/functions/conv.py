@@ -99,7 +99,7 @@ def _window_blocks(x: np.ndarray, win: Window, oh: int, ow: int) -> Iterator[tup
     width = win.kh * win.kw * c
     few = c <= _FEW_CHANNELS
     # Per-offset copies of whole images stream well without blocks, and each block would repeat them.
-    images = n if few else max(1, min(n, _BLOCK_BYTES // (oh * ow * width * x.itemsize)))
+    images = max(1, n) if few else max(1, min(n, _BLOCK_BYTES // (oh * ow * width * x.itemsize)))
     buffer = np.empty(images * oh * ow * width, x.dtype)
     source = padded(x, win.ph, win.pw) if few else windows(channels_last_padded(x, win.ph, win.pw), win, oh, ow)
     for start in range(0, n, images):
