@@ -17,6 +17,10 @@ class _GradMode(threading.local):
 
 _mode = _GradMode()
 
+# Anomaly mode: autograd.anomaly sets this to its per-op hook while the mode is on, so normal mode pays one
+# global lookup per op (and core need not import anomaly).
+_anomaly_hook: Callable[[Function], None] | None = None
+
 
 def is_grad_enabled() -> bool:
     """Whether new operations are recorded in the graph (per thread)."""
@@ -219,6 +223,8 @@ class Function:
     __slots__ = ("__dict__", "_output_meta", "inputs", "outputs")
 
     def __call__(self, *inputs: Any) -> Any:
+        if _anomaly_hook is not None:
+            _anomaly_hook(self)
         # Unrolled for one and two inputs: this is the per-op overhead every graph pays.
         if len(inputs) == 2:
             a, b = inputs

@@ -102,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
         "when large, to PATH (.svg, .png, .pdf need Graphviz; .dot writes the DOT text)",
     )
     parser.add_argument(
+        "--checkpoint", metavar="PATH",
+        help="write a checkpoint (weights, optimizer, random states, counters) to PATH (.npz) while training",
+    )
+    parser.add_argument(
+        "--checkpoint-every", type=positive_int, metavar="N", help="steps between checkpoints; default one epoch"
+    )
+    parser.add_argument(
+        "--resume", metavar="PATH",
+        help="continue the run saved in checkpoint PATH (give the options of that run: same data, model, seed)",
+    )
+    parser.add_argument(
         "--data-dir", metavar="DIR",
         help="folder holding mnist/ and fashion-mnist/ with the IDX .gz files (as $ZEROGRAD_DATA)",
     )
@@ -110,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse a bad output path before training, not after."""
-    for option, suffixes in (("save", (".npz",)), ("plot", PLOT_FORMATS), ("graph", GRAPH_FORMATS)):
+    outputs = (("save", (".npz",)), ("checkpoint", (".npz",)), ("plot", PLOT_FORMATS), ("graph", GRAPH_FORMATS))
+    for option, suffixes in outputs:
         value = getattr(args, option)
         if value is None:
             continue
@@ -119,6 +131,10 @@ def check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
             parser.error(f"--{option} {value}: the name must end in {', '.join(suffixes)}")
         if not path.parent.is_dir():
             parser.error(f"--{option} {value}: folder {path.parent} does not exist")
+    if args.checkpoint_every is not None and args.checkpoint is None:
+        parser.error("--checkpoint-every needs --checkpoint PATH")
+    if args.resume is not None and not Path(args.resume).is_file():
+        parser.error(f"--resume {args.resume}: no such file")
     if args.graph and Path(args.graph).suffix.lower() != ".dot":
         if shutil.which("dot") is None and find_spec("pygraphviz") is None:
             parser.error(f"--graph {args.graph}: drawing images needs Graphviz; install it, or give a .dot path")
@@ -200,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"by {ranks} processes; choose a batch size that leaves no remainder or one of at least {ranks}"
         )
     main_rank = distributed.is_main()
+    if ranks > 1 and (args.checkpoint or args.resume):
+        parser.error("--checkpoint and --resume are not supported under mpiexec")
 
     nn.manual_seed(args.seed)
     classes = int(test_set.targets.max()) + 1
@@ -212,7 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                        f"epoch(s): {args.optimizer} lr {lr:g}, batch {batch_size}, seed {args.seed}{processes}")
     start = time.perf_counter()
     history = nn.fit(model, optimizer, train_data, epochs, test_data if main_rank else None,
-                     progress=main_rank, distributed=ranks > 1)
+                     progress=main_rank, distributed=ranks > 1, checkpoint=args.checkpoint,
+                     checkpoint_every=args.checkpoint_every, resume=args.resume)
     seconds = time.perf_counter() - start
     if ranks > 1:
         # BatchNorm running statistics were kept per rank: keep their mean (a collective, so on every rank).

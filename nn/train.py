@@ -14,6 +14,7 @@ import numpy as np
 
 import autograd.functions as F
 from autograd import Variable, no_grad
+from nn.checkpoint import Progress, load_checkpoint, save_checkpoint
 from nn.data import DataLoader
 
 if TYPE_CHECKING:
@@ -36,6 +37,10 @@ def _correct(logits: np.ndarray, t: np.ndarray) -> int:
     """How many rows of logits have their largest entry at the label (t: labels or one-hot rows)."""
     labels = t.argmax(axis=1) if t.ndim == 2 else t
     return int((logits.argmax(axis=1) == labels).sum())
+
+
+def _is_count(n: object) -> bool:
+    return not isinstance(n, bool) and isinstance(n, (int, np.integer)) and n >= 1
 
 
 def evaluate(model: Module, loader: DataLoader) -> float:
@@ -66,6 +71,9 @@ def fit(
     loss: Callable[[Variable, np.ndarray], Variable] = F.softmax_cross_entropy,
     progress: bool = True,
     distributed: bool = False,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int | None = None,
+    resume: str | os.PathLike | None = None,
 ) -> History:
     """Train model with optimizer for `epochs` passes over train_data; return the history.
 
@@ -84,28 +92,43 @@ def fit(
     same batches on every rank: shuffle with the same seed) and averages the gradients before each
     step, so the weights follow the one-process run; the loss and accuracy shown are this rank's shards'.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if not _is_count(epochs):
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     for name, loader in (("train_data", train_data), ("test_data", test_data)):
         if loader is not None and not isinstance(loader, DataLoader):
             raise TypeError(f"fit: {name} must be an nn.data.DataLoader, got {type(loader).__name__}")
+    steps = len(train_data)
+    if checkpoint_every is not None and not _is_count(checkpoint_every):
+        raise ValueError(f"fit: checkpoint_every must be a positive integer, got {checkpoint_every!r}")
+    if distributed and (checkpoint is not None or resume is not None):
+        raise ValueError("fit: checkpoint and resume are not supported with distributed=True")
+    every = steps if checkpoint_every is None else int(checkpoint_every)
+    state = Progress() if resume is None else load_checkpoint(resume, model, optimizer)
+    if state.step > epochs * steps:
+        raise ValueError(f"fit: {resume} is at step {state.step}, past the {epochs * steps} steps of {epochs} epochs")
     from tqdm.auto import tqdm
 
-    history: History = {"train_loss": [], "train_acc": [], "test_acc": [], "seconds": []}
-    steps = len(train_data)
-    bar = tqdm(total=epochs * steps, unit="step", disable=not progress, dynamic_ncols=True)
+    history: History = state.history
+    bar = tqdm(total=epochs * steps, initial=state.step, unit="step", disable=not progress, dynamic_ncols=True)
     model.train()
     if distributed:
         from nn import distributed as mpi
 
         mpi.broadcast_parameters(model.parameters())
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(len(history["train_loss"]) + 1, epochs + 1):
             start = time.perf_counter()
-            total_loss = 0.0
-            correct = seen = 0
+            # Steps of this epoch a resumed checkpoint has done already: replay its batch order, skip them.
+            done = state.step - (epoch - 1) * steps
+            if done > 0:
+                train_data.generator.bit_generator.state = state.epoch_start_state
+            else:
+                state.epoch_start_state = train_data.generator.bit_generator.state
+                state.total_loss, state.correct, state.seen = 0.0, 0, 0
             bar.set_description(f"epoch {epoch}/{epochs}")
-            for x, t in train_data:
+            for index, (x, t) in enumerate(train_data):
+                if index < done:
+                    continue
                 if distributed:
                     global_batch = len(t)
                     x, t = mpi.shard(x, t)
@@ -116,17 +139,20 @@ def fit(
                 if distributed:
                     mpi.allreduce_gradients(model.parameters(), len(t) / global_batch)
                 optimizer.step()
-                total_loss += value.item() * len(t)
-                correct += _correct(logits.data, t)
-                seen += len(t)
+                state.total_loss += value.item() * len(t)
+                state.correct += _correct(logits.data, t)
+                state.seen += len(t)
+                state.step += 1
                 del logits, value  # frees the graph before the next batch is built
-                postfix = {"loss": f"{total_loss / seen:.4f}", "acc": f"{correct / seen:.4f}"}
+                if checkpoint is not None and state.step % every == 0:
+                    save_checkpoint(checkpoint, model, optimizer, state)
+                postfix = {"loss": f"{state.total_loss / state.seen:.4f}", "acc": f"{state.correct / state.seen:.4f}"}
                 if history["test_acc"]:
                     postfix["test_acc"] = f"{history['test_acc'][-1]:.4f}"
                 bar.set_postfix(postfix, refresh=False)
                 bar.update(1)
-            history["train_loss"].append(total_loss / seen)
-            history["train_acc"].append(correct / seen)
+            history["train_loss"].append(state.total_loss / state.seen)
+            history["train_acc"].append(state.correct / state.seen)
             if test_data is not None:
                 history["test_acc"].append(evaluate(model, test_data))
                 bar.set_postfix(postfix | {"test_acc": f"{history['test_acc'][-1]:.4f}"})

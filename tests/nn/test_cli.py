@@ -3,7 +3,9 @@ errors. Runs main(argv) in-process except where the command itself is the point.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from importlib.util import find_spec
@@ -68,6 +70,22 @@ def test_the_same_seed_gives_the_same_weights(tmp_path, capsys):
         for key in a.files:
             np.testing.assert_array_equal(a[key], b[key])
         assert any(not np.array_equal(a[key], c[key]) for key in a.files)
+
+
+def test_a_run_killed_before_a_checkpoint_rename_resumes_to_the_uninterrupted_weights(tmp_path):
+    """The command killed (SIGKILL, test hook) writing its 5th checkpoint (step 15 of 20), resumed from the 4th."""
+    common = [sys.executable, "-m", "nn", "--dataset", "spiral", "--epochs", "2", "--seed", "3"]
+    subprocess.run([*common, "--save", str(tmp_path / "a.npz")], cwd=ROOT, check=True, capture_output=True)
+    checkpoint = ["--checkpoint", str(tmp_path / "c.npz"), "--checkpoint-every", "3"]
+    env = os.environ | {"ZEROGRAD_TEST_KILL_BEFORE_RENAME": "5"}
+    killed = subprocess.run([*common, *checkpoint], cwd=ROOT, env=env, capture_output=True)
+    assert killed.returncode == -signal.SIGKILL
+    resume = ["--resume", str(tmp_path / "c.npz"), "--save", str(tmp_path / "b.npz")]
+    subprocess.run([*common, *resume], cwd=ROOT, check=True, capture_output=True)
+    with np.load(tmp_path / "a.npz") as a, np.load(tmp_path / "b.npz") as b:
+        assert a.files == b.files
+        for key in a.files:
+            assert a[key].tobytes() == b[key].tobytes()
 
 
 def test_without_mnist_the_default_run_falls_back_to_the_spiral(no_datasets, capsys):
@@ -136,6 +154,10 @@ def test_mnist_from_data_dir_with_a_limit(tmp_path, monkeypatch, capsys):
         (["--epochs", "0"], "argument --epochs: must be a positive integer, got 0"),
         (["--seed", "-3"], "argument --seed: must be a non-negative integer, got -3"),
         (["--optimizer", "lbfgs"], "argument --optimizer: invalid choice: 'lbfgs'"),
+        (["--checkpoint", "c.pt"], "--checkpoint c.pt: the name must end in .npz"),
+        (["--checkpoint-every", "5"], "--checkpoint-every needs --checkpoint PATH"),
+        (["--checkpoint-every", "0"], "argument --checkpoint-every: must be a positive integer, got 0"),
+        (["--resume", "/nonexistent/c.npz"], "--resume /nonexistent/c.npz: no such file"),
     ],
 )
 def test_bad_options_are_refused_before_training(argv, message, capsys):
@@ -150,5 +172,6 @@ def test_help_explains_each_option():
     result = subprocess.run([sys.executable, "-m", "nn", "--help"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0
     for option in ("--model", "--dataset", "--epochs", "--batch-size", "--optimizer", "--lr", "--seed", "--limit",
-                   "--save", "--plot", "--graph", "--data-dir", "simple_cnn", "fashion-mnist", "adamw"):
+                   "--save", "--plot", "--graph", "--data-dir",
+                   "--checkpoint", "--checkpoint-every", "--resume", "simple_cnn", "fashion-mnist", "adamw"):
         assert option in result.stdout
