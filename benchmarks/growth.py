@@ -21,11 +21,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed copy
-import autograd.functions as F
-from autograd import Variable
 from autograd.memory import keep_freed_memory
 from benchmarks._measure import CLOCKS, interleaved_ms, machine, rss_peak_growth_mb, traced_peak_mb
 from benchmarks.conv import simple_params, zerograd_step
+from benchmarks.overhead import chain
 
 
 def batch_growth(batches: list[int], repeats: int, clock: str) -> list[tuple[int, float, float, float]]:
@@ -41,16 +40,6 @@ def batch_growth(batches: list[int], repeats: int, clock: str) -> list[tuple[int
         rss = rss_peak_growth_mb(step)
         rows.append((batch, ms, float("nan") if rss is None else rss, traced_peak_mb(step)))
     return rows
-
-
-def chain(n_ops: int) -> tuple[Variable, Variable]:
-    x = Variable(np.array(0.5))
-    w = Variable(np.array(0.9))
-    y = x
-    for i in range(n_ops):
-        k = i % 3
-        y = y + w if k == 0 else (y * w if k == 1 else F.tanh(y))
-    return x, y
 
 
 def chain_growth(lengths: list[int], repeats: int, clock: str) -> list[tuple[int, float]]:

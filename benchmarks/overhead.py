@@ -21,14 +21,20 @@ from autograd import Variable
 from benchmarks._measure import interleaved_ms, machine
 
 
+def chain(n_ops: int) -> tuple[Variable, Variable]:
+    """x and y = n_ops scalar ops on x (add, mul, tanh in turn), recorded as a graph."""
+    x = Variable(np.array(0.5))
+    w = Variable(np.array(0.9))
+    y = x
+    for i in range(n_ops):
+        k = i % 3
+        y = y + w if k == 0 else (y * w if k == 1 else F.tanh(y))
+    return x, y
+
+
 def zerograd_chain(n_ops: int) -> Callable[[], float]:
     def run() -> float:
-        x = Variable(np.array(0.5))
-        w = Variable(np.array(0.9))
-        y = x
-        for i in range(n_ops):
-            k = i % 3
-            y = y + w if k == 0 else (y * w if k == 1 else F.tanh(y))
+        x, y = chain(n_ops)
         y.backward()
         return float(x.grad.data)
 
