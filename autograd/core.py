@@ -78,9 +78,15 @@ class Variable:
 
     `requires_grad` says whether gradients flow to it: by default True for floating-point (or complex) data
     and False for integer or boolean data, which can never require one (as in PyTorch).
+
+    `version` counts the in-place changes the library made to `data` (optimizer steps, nn.init, loading
+    weights); backward refuses a graph that recorded older values (InplaceModificationError). Writing into
+    `data` directly with NumPy is not counted: like PyTorch's `.data`, it is an escape hatch.
     """
 
-    __slots__ = ("__weakref__", "_hooks", "_requires_grad", "_retains_grad", "creator", "data", "grad", "name")
+    __slots__ = (
+        "__weakref__", "_hooks", "_requires_grad", "_retains_grad", "_version", "creator", "data", "grad", "name"
+    )
     # Lets `ndarray + Variable` and `np.float32(2) * Variable` fall through to our reflected operators.
     __array_ufunc__ = None
 
@@ -93,6 +99,7 @@ class Variable:
         self.name = name
         self._hooks: list[Callable[[Variable], Variable | None]] | None = None
         self._retains_grad = False
+        self._version = 0
         self._requires_grad = _can_require_grad(self.data)
         if requires_grad is not None:
             self.requires_grad = requires_grad
@@ -190,6 +197,11 @@ class Variable:
     def is_leaf(self) -> bool:
         return self.creator is None
 
+    @property
+    def version(self) -> int:
+        """How many times the library changed `data` in place (see increment_version)."""
+        return self._version
+
 
 _ref = weakref.ref
 _object_new = object.__new__
@@ -201,7 +213,16 @@ def new_variable(data: np.ndarray) -> Variable:
     v.data = data
     v.grad = v.creator = v.name = v._hooks = None
     v._retains_grad = v._requires_grad = False
+    v._version = 0
     return v
+
+
+def increment_version(v: Variable) -> None:
+    """Record an in-place change of v's data: graphs that saved its old values then refuse to backward.
+
+    Every in-place change the library makes calls this (as PyTorch's torch.autograd.graph.increment_version).
+    """
+    v._version += 1
 
 
 def as_variable(x: Any, like: Variable | None = None) -> Variable:
@@ -218,9 +239,18 @@ class Function:
     records the node in the graph (its outputs then require gradients too). `backward` works on
     Variables, so its own computation can be recorded (higher-order gradients); it may return None for
     an input that `needs_grad` says no for, and the engine drops any gradient for such an input.
+
+    A recorded call remembers its inputs' versions; backward raises if an input that `saved_inputs`
+    names was changed in place since (directly, or through a view that `returns_view` marks).
     """
 
-    __slots__ = ("__dict__", "_output_meta", "inputs", "outputs")
+    __slots__ = ("__dict__", "_output_meta", "_versions", "inputs", "outputs")
+    # Indices of the inputs whose values backward reads (through self.inputs, or arrays forward kept of
+    # them): PyTorch's saved tensors. None means all, the safe default; () for ops that need only shapes.
+    saved_inputs: tuple[int, ...] | None = None
+    # Whether an output may share memory with input 0 (reshape, transpose, basic indexing): a change to
+    # that input then shows through the output.
+    returns_view = False
 
     def __call__(self, *inputs: Any) -> Any:
         if _anomaly_hook is not None:
@@ -236,6 +266,7 @@ class Function:
             record = _mode.enabled and (a._requires_grad or b._requires_grad)
             if record:
                 self.inputs = inputs
+                self._versions = (a._version, b._version)
             ys = self.forward(a.data, b.data)
         elif len(inputs) == 1:
             x = inputs[0]
@@ -245,12 +276,14 @@ class Function:
             record = _mode.enabled and x._requires_grad
             if record:
                 self.inputs = inputs
+                self._versions = (x._version,)
             ys = self.forward(x.data)
         else:
             inputs = tuple(as_variable(x) for x in inputs)
             record = _mode.enabled and any(x._requires_grad for x in inputs)
             if record:
                 self.inputs = inputs
+                self._versions = tuple([x._version for x in inputs])
             ys = self.forward(*[x.data for x in inputs])
         if type(ys) is not tuple:
             y = new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))

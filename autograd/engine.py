@@ -4,7 +4,8 @@ The algorithm, a named step each: count how many recorded edges consume each fun
 the functions nobody consumes form the ready queue; pop one and call its backward with its outputs'
 gradients, complete by then; fit each input's gradient to the input's shape; accumulate it; a
 function becomes ready once every consumer of its outputs has run. Inputs that do not require a
-gradient get none; each leaf's gradient is cast to the leaf's dtype once, at the end.
+gradient get none; each leaf's gradient is cast to the leaf's dtype once, at the end. Before any
+backward runs, the inputs' versions are compared with those recorded at forward (saved-tensor safety).
 """
 
 from __future__ import annotations
@@ -22,17 +23,32 @@ from autograd.functions.shape import astype, clone, sum_to
 Grads = dict[int, Variable]
 
 
+class InplaceModificationError(RuntimeError):
+    """backward would read a Variable's data that was changed in place after forward recorded it.
+
+    A RuntimeError, as PyTorch's "one of the variables needed for gradient computation has been modified
+    by an inplace operation".
+    """
+
+
 def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
-    """Every function reachable from the roots, with how many recorded edges consume its outputs."""
+    """Every function reachable from the roots, with how many recorded edges consume its outputs.
+
+    Raises InplaceModificationError, before any backward runs, if a backward would read changed data.
+    """
     consumers: dict[Function, int] = {}
     stack = []
+    changed = False
     for root in roots:
         f = root.creator
         if f is not None and f not in consumers:
             consumers[f] = 0
             stack.append(f)
     while stack:
-        for x in stack.pop().inputs:
+        f = stack.pop()
+        for x, version in zip(f.inputs, f._versions):
+            if x._version != version:
+                changed = True  # the rare case: tell whether some backward reads it, below
             g = x.creator
             if g is None:
                 continue
@@ -41,7 +57,55 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
             else:
                 consumers[g] = 1
                 stack.append(g)
+    if changed:
+        for f in consumers:
+            _check_saved(f)
     return consumers
+
+
+def _changed_since_forward(f: Function, i: int) -> tuple[Variable, int] | None:
+    """The variable changed in place since f recorded input i, with the version recorded then; else None.
+
+    Input i's own version tells; if it is the output of a chain of views, so do the versions the view
+    ops recorded of what they view (conservatively: a change between the view's forward and f's counts).
+    """
+    x = f.inputs[i]
+    if x._version != f._versions[i]:
+        return x, f._versions[i]
+    g = x.creator
+    while g is not None and g.returns_view:
+        base = g.inputs[0]
+        if base._version != g._versions[0]:
+            return base, g._versions[0]
+        g = base.creator
+    return None
+
+
+def _check_saved(f: Function) -> None:
+    """Raise InplaceModificationError if an input whose value f's backward reads changed since forward."""
+    saved = range(len(f.inputs)) if f.saved_inputs is None else f.saved_inputs
+    for i in saved:
+        found = _changed_since_forward(f, i)
+        if found is None:
+            continue
+        changed, recorded = found
+        x = f.inputs[i]
+        if changed is x:
+            which = f"input {i} of {f.name} ({_describe(x)}) is at version {x._version}; {f.name} recorded version"
+        else:
+            which = (
+                f"input {i} of {f.name} ({_describe(x)}) is a view of a Variable ({_describe(changed)}) now at "
+                f"version {changed._version}; the view was taken at version"
+            )
+        raise InplaceModificationError(
+            "backward: one of the variables needed for gradient computation has been modified by an in-place "
+            f"operation: {which} {recorded}. An optimizer step, nn.init or load_state_dict between forward and "
+            "backward? Run the forward pass again after changing parameters."
+        )
+
+
+def _describe(x: Variable) -> str:
+    return f"shape {x.shape}, dtype {x.dtype}" + ("" if x.name is None else f", name {x.name!r}")
 
 
 class _Run:

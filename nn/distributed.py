@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd import Variable
+from autograd import Variable, increment_version
 
 # Set by MPICH's hydra, Intel MPI and Slurm's PMI-2 (PMI_*), Open MPI (OMPI_*) and PMIx launchers (PMIX_*).
 _LAUNCHER_VARIABLES = ("PMI_SIZE", "PMI_RANK", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
@@ -143,7 +143,8 @@ def _check_variables(owner: str, params: Iterable[Variable]) -> list[Variable]:
 
 
 def broadcast_parameters(params: Iterable[Variable], root: int = 0) -> None:
-    """Overwrite every rank's parameter values with root's, in place; ValueError if the ranks' shapes differ."""
+    """Overwrite every rank's parameter values with root's, in place (raising their versions); ValueError if the
+    ranks' shapes differ."""
     params = _check_variables("broadcast_parameters", params)
     if world_size() == 1:
         return
@@ -161,6 +162,7 @@ def broadcast_parameters(params: Iterable[Variable], root: int = 0) -> None:
         for i in indices:
             data = params[i].data
             data[...] = flat[offset : offset + data.size].reshape(data.shape)
+            increment_version(params[i])
             offset += data.size
 
 

@@ -10,6 +10,9 @@ Biases start at zero.
 fan_in is the number of inputs feeding one output: `in` for a Linear weight (in, out), and
 `in · KH · KW` for a convolution weight (out, in, KH, KW) — dimension 1 times the kernel, as PyTorch counts it.
 
+Each initialiser changes its argument in place and raises its version (autograd.increment_version), so a
+graph recorded before cannot backward through the new values.
+
 `manual_seed(seed)` makes initial weights and dropout masks reproducible: every initialiser and every
 Dropout layer draws from `generator()`.
 """
@@ -20,7 +23,7 @@ import math
 
 import numpy as np
 
-from autograd import Variable
+from autograd import Variable, increment_version
 
 __all__ = ["fan_in", "generator", "he_normal_", "manual_seed", "normal_", "xavier_normal_", "zeros_"]
 
@@ -59,6 +62,7 @@ def normal_(p: Variable, std: float) -> Variable:
     if not std >= 0:
         raise ValueError(f"normal_: std must be >= 0, got {std!r}")
     p.data[...] = _generator.standard_normal(p.shape, dtype=np.float64) * std
+    increment_version(p)
     return p
 
 
@@ -78,4 +82,5 @@ def zeros_(p: Variable) -> Variable:
     """p = 0, in place."""
     _check("zeros_", p)
     p.data[...] = 0
+    increment_version(p)
     return p

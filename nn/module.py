@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Variable
+from autograd import Variable, increment_version
 
 __all__ = ["Module", "Parameter", "Sequential"]
 
@@ -160,7 +160,8 @@ class Module:
         The keys must be exactly those of state_dict() (strict=False skips the model's entries that state
         lacks and ignores the ones it has beyond them); each array must have its entry's shape and a dtype
         of the same kind (a float32 parameter accepts float64 values, cast to float32; never integers or
-        objects). On any error nothing has changed.
+        objects). On any error nothing has changed. Each parameter loaded gets a new version (autograd's
+        saved-tensor check: a graph recorded before cannot backward through the new values).
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state).__name__}")
@@ -180,6 +181,9 @@ class Module:
                 raise ValueError(f"load_state_dict: entry {key!r} has shape {value.shape}, expected {target.shape}")
         for key, target in targets.items():
             np.copyto(target, state[key], casting="same_kind")
+        for key, p in self.named_parameters():
+            if key in targets:
+                increment_version(p)
         return self
 
     def save(self, path: str | os.PathLike) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Variable
+from autograd import Variable, increment_version
 
 
 def zeros_state(state: dict[str, Any], key: str, like: np.ndarray) -> np.ndarray:
@@ -46,6 +46,8 @@ def check_range(
 
 class Optimizer:
     """Updates parameters (Variables) in place from their `.grad`; subclasses define `_update`.
+
+    Each updated parameter's version goes up, so a graph recorded before `step()` cannot backward any more.
 
     Hyperparameters are plain attributes (`opt.lr` is what the learning-rate schedulers change).
     `state[i]` holds parameter i's running quantities as ndarrays of that parameter's dtype.
@@ -104,9 +106,10 @@ class Optimizer:
                     f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} "
                     f"but its gradient has shape {g.shape}"
                 )
-            work.append((p.data, g.astype(p.data.dtype, copy=False), self.state[i]))
+            work.append((p, g.astype(p.data.dtype, copy=False), self.state[i]))
         for p, g, state in work:
-            self._update(p, g, state)
+            increment_version(p)
+            self._update(p.data, g, state)
 
     def state_dict(self) -> dict[str, Any]:
         """A snapshot of hyperparameters and per-parameter state (copies: later steps do not change it)."""

@@ -15,6 +15,7 @@ __all__ = ["add", "div", "mul", "neg", "pow", "sub"]
 
 class Add(Function):
     symbol = "+"
+    saved_inputs = ()
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
@@ -28,6 +29,7 @@ class Add(Function):
 
 class Sub(Function):
     symbol = "−"
+    saved_inputs = ()
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
@@ -70,6 +72,7 @@ class Div(Function):
 
 class Neg(Function):
     symbol = "−"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -x

@@ -23,6 +23,8 @@ class Im2col(Function):
     """col[(n, oh, ow), (c, kh, kw)] = x_padded[n, c, oh·sh + kh, ow·sw + kw] (the textbook's layout)."""
 
     symbol = "im2col"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -41,6 +43,7 @@ class Col2im(Function):
     """The adjoint of im2col: every column entry is added back to the input pixel it was read from."""
 
     symbol = "col2im"
+    saved_inputs = ()
 
     def __init__(self, win: Window, shape: tuple[int, ...]) -> None:
         self.win = win
@@ -142,6 +145,7 @@ class Conv2d(Function):
     """
 
     symbol = "conv2d"
+    saved_inputs = (0, 1)
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -206,6 +210,7 @@ class ChannelSum(Function):
     """gb[o] = Σ_{n, i, j} gy[n, o, i, j]: the bias gradient of conv_transpose2d."""
 
     symbol = "Σ per channel"
+    saved_inputs = ()
 
     def forward(self, gy: np.ndarray) -> np.ndarray:
         return _column_sums(gy.transpose(0, 2, 3, 1).reshape(-1, gy.shape[1]))
@@ -218,6 +223,7 @@ class ConvTranspose2d(Function):
     """The adjoint of conv2d: y[n, o, i·sh + kh − ph, j·sw + kw − pw] += Σ_c x[n, c, i, j] · W[c, o, kh, kw]."""
 
     symbol = "conv_transpose2d"
+    saved_inputs = (0, 1)
 
     def __init__(
         self,

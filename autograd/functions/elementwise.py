@@ -30,6 +30,7 @@ __all__ = [
 
 class Exp(Function):
     symbol = "exp"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
@@ -50,6 +51,7 @@ class Log(Function):
 
 class Sqrt(Function):
     symbol = "√"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sqrt(x)
@@ -80,6 +82,7 @@ class Cos(Function):
 
 class Tanh(Function):
     symbol = "tanh"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
@@ -103,6 +106,7 @@ class TanhGrad(Function):
 
 class Sigmoid(Function):
     symbol = "σ"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         # exp of -|x| only: never overflows, and keeps full relative precision in both tails.
@@ -238,6 +242,7 @@ class Where(Function):
     """y = x where condition else other; condition is a constant boolean array."""
 
     symbol = "where"
+    saved_inputs = ()
 
     def __init__(self, condition: np.ndarray) -> None:
         self.condition = condition

@@ -55,6 +55,8 @@ class GetItem(Function):
     """y = x[index]; the gradient is scattered back into zeros of x's shape."""
 
     symbol = "[]"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, index: Any, repeats: bool) -> None:
         self.index = index
@@ -77,6 +79,7 @@ class GetItemGrad(Function):
     """gx = zeros(shape) with gy added at index (repeated positions accumulate); the backward of GetItem."""
 
     symbol = "[]ᵀ"
+    saved_inputs = ()
 
     def __init__(self, index: Any, repeats: bool, shape: tuple[int, ...]) -> None:
         self.index = index
@@ -118,6 +121,7 @@ def _check_axis(op: str, axis: int, ndim: int, shapes: list[tuple[int, ...]]) ->
 
 class Concat(Function):
     symbol = "concat"
+    saved_inputs = ()
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
@@ -144,6 +148,8 @@ class Split(Function):
     """ys = x cut along axis into pieces of the given sizes (views); the backward of Concat."""
 
     symbol = "split"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, sizes: list[int], axis: int) -> None:
         self.sizes = sizes
@@ -158,6 +164,7 @@ class Split(Function):
 
 class Stack(Function):
     symbol = "stack"
+    saved_inputs = ()
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
@@ -178,6 +185,8 @@ class Unstack(Function):
     """ys = the slices of x along axis (views); the backward of Stack."""
 
     symbol = "unstack"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, axis: int) -> None:
         self.axis = axis

@@ -76,6 +76,7 @@ class Linear(Function):
     """y = x @ W + b as one GEMM over all leading axes of x; W has shape (in, out)."""
 
     symbol = "affine"
+    saved_inputs = (0, 1)
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         if W.ndim != 2 or x.ndim == 0 or x.shape[-1] != W.shape[0]:

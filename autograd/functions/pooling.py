@@ -125,6 +125,7 @@ class MaxPool2d(Function):
     """
 
     symbol = "max_pool"
+    saved_inputs = ()
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -151,6 +152,7 @@ class MaxPoolScatter(Function):
     """Max pooling's gradient: each window's gradient goes to the element that was its maximum."""
 
     symbol = "max_pool_grad"
+    saved_inputs = ()
 
     def __init__(self, argmax: WindowArgmax) -> None:
         self.argmax = argmax
@@ -166,6 +168,7 @@ class MaxPoolGather(Function):
     """The adjoint of MaxPoolScatter: each window takes the input's value at that window's maximum."""
 
     symbol = "max_pool_gather"
+    saved_inputs = ()
 
     def __init__(self, argmax: WindowArgmax) -> None:
         self.argmax = argmax
@@ -181,6 +184,7 @@ class AvgPool2d(Function):
     """y[n, c, i, j] = mean of x over the window at (i·sh − ph, j·sw − pw), zero padding included."""
 
     symbol = "avg_pool"
+    saved_inputs = ()
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -203,6 +207,7 @@ class AvgPoolScatter(Function):
     """Average pooling's gradient: each window's gradient spread evenly over the window."""
 
     symbol = "avg_pool_grad"
+    saved_inputs = ()
 
     def __init__(self, win: Window, shape: tuple[int, ...], layout: Layout) -> None:
         self.win = win

@@ -57,6 +57,7 @@ class Reduction(Function):
 
 class Sum(Reduction):
     symbol = "sum"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sum(x, axis=self.axes(x), keepdims=self.keepdims)
@@ -67,6 +68,7 @@ class Sum(Reduction):
 
 class Mean(Reduction):
     symbol = "mean"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.mean(x, axis=self.axes(x), keepdims=self.keepdims)

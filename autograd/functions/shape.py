@@ -13,6 +13,8 @@ __all__ = ["astype", "broadcast_to", "clone", "flatten", "reshape", "sum_to", "t
 
 class Reshape(Function):
     symbol = "reshape"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -29,6 +31,8 @@ class Reshape(Function):
 
 class Transpose(Function):
     symbol = "T"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, axes: tuple[int, ...] | None) -> None:
         self.axes = axes
@@ -50,6 +54,8 @@ class Transpose(Function):
 
 class BroadcastTo(Function):
     symbol = "broadcast"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -68,6 +74,8 @@ class SumTo(Function):
     """Sum over the axes that broadcasting added or stretched, so the result has `shape`."""
 
     symbol = "sum_to"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -91,6 +99,8 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 class AsType(Function):
     symbol = "astype"
+    saved_inputs = ()
+    returns_view = True
 
     def __init__(self, dtype: Any) -> None:
         self.dtype = np.dtype(dtype)
@@ -104,6 +114,7 @@ class AsType(Function):
 
 class Clone(Function):
     symbol = "copy"
+    saved_inputs = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x.copy()

@@ -25,6 +25,7 @@ def log_softmax_array(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 class Softmax(Function):
     symbol = "softmax"
+    saved_inputs = ()
 
     def __init__(self, axis: Any) -> None:
         self.axis = axis
@@ -42,6 +43,7 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     symbol = "log_softmax"
+    saved_inputs = ()
 
     def __init__(self, axis: Any) -> None:
         self.axis = axis
