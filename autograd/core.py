@@ -79,9 +79,9 @@ class Variable:
     `requires_grad` says whether gradients flow to it: by default True for floating-point (or complex) data
     and False for integer or boolean data, which can never require one (as in PyTorch).
 
-    `version` counts the in-place changes the library made to `data` (optimizer steps, nn.init, loading
-    weights); backward refuses a graph that recorded older values (InplaceModificationError). Writing into
-    `data` directly with NumPy is not counted: like PyTorch's `.data`, it is an escape hatch.
+    `version` changes with every in-place change the library makes to `data` (optimizer steps, nn.init,
+    loading weights); backward refuses a graph recorded before such a change (InplaceModificationError).
+    Writing into `data` directly with NumPy is not tracked: like PyTorch's `.data`, it is an escape hatch.
     """
 
     __slots__ = (
@@ -199,7 +199,10 @@ class Variable:
 
     @property
     def version(self) -> int:
-        """How many times the library changed `data` in place (see increment_version)."""
+        """When the library last changed `data` in place, on the clock increment_version advances (0: never).
+
+        One clock serves every Variable, so versions only grow and compare with when an op was recorded.
+        """
         return self._version
 
 
@@ -217,12 +220,22 @@ def new_variable(data: np.ndarray) -> Variable:
     return v
 
 
+# The in-place change clock: each change advances it and stamps the changed Variable's version with it;
+# a recorded Function keeps the time it was recorded (`_tick`), so an input stamped later changed since.
+# One number for all Variables keeps recording to one global read, and the backward check to one compare per op.
+_clock = 0
+_clock_lock = threading.Lock()
+
+
 def increment_version(v: Variable) -> None:
-    """Record an in-place change of v's data: graphs that saved its old values then refuse to backward.
+    """Record an in-place change of v's data: graphs recorded before it refuse to backward through its old values.
 
     Every in-place change the library makes calls this (as PyTorch's torch.autograd.graph.increment_version).
     """
-    v._version += 1
+    global _clock
+    with _clock_lock:  # the clock never goes back, whichever threads change Variables
+        _clock += 1
+        v._version = _clock
 
 
 def as_variable(x: Any, like: Variable | None = None) -> Variable:
@@ -240,11 +253,11 @@ class Function:
     Variables, so its own computation can be recorded (higher-order gradients); it may return None for
     an input that `needs_grad` says no for, and the engine drops any gradient for such an input.
 
-    A recorded call remembers its inputs' versions; backward raises if an input that `saved_inputs`
-    names was changed in place since (directly, or through a view that `returns_view` marks).
+    A recorded call remembers when it was recorded; backward raises if an input that `saved_inputs` names
+    was changed in place since (directly, or through a view that `returns_view` marks).
     """
 
-    __slots__ = ("__dict__", "_output_meta", "_versions", "inputs", "outputs")
+    __slots__ = ("__dict__", "_output_meta", "_tick", "inputs", "outputs")
     # Indices of the inputs whose values backward reads (through self.inputs, or arrays forward kept of
     # them): PyTorch's saved tensors. None means all, the safe default; () for ops that need only shapes.
     saved_inputs: tuple[int, ...] | None = None
@@ -266,7 +279,7 @@ class Function:
             record = _mode.enabled and (a._requires_grad or b._requires_grad)
             if record:
                 self.inputs = inputs
-                self._versions = (a._version, b._version)
+                self._tick = _clock
             ys = self.forward(a.data, b.data)
         elif len(inputs) == 1:
             x = inputs[0]
@@ -276,14 +289,14 @@ class Function:
             record = _mode.enabled and x._requires_grad
             if record:
                 self.inputs = inputs
-                self._versions = (x._version,)
+                self._tick = _clock
             ys = self.forward(x.data)
         else:
             inputs = tuple(as_variable(x) for x in inputs)
             record = _mode.enabled and any(x._requires_grad for x in inputs)
             if record:
                 self.inputs = inputs
-                self._versions = tuple([x._version for x in inputs])
+                self._tick = _clock
             ys = self.forward(*[x.data for x in inputs])
         if type(ys) is not tuple:
             y = new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import core
 from autograd.core import Function, Variable, as_variable, enable_grad, new_variable, no_grad
 from autograd.functions.shape import astype, clone, sum_to
 
@@ -38,7 +39,8 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
     """
     consumers: dict[Function, int] = {}
     stack = []
-    changed = False
+    now = core._clock
+    changed = []
     for root in roots:
         f = root.creator
         if f is not None and f not in consumers:
@@ -46,9 +48,9 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
             stack.append(f)
     while stack:
         f = stack.pop()
-        for x, version in zip(f.inputs, f._versions):
-            if x._version != version:
-                changed = True  # the rare case: tell whether some backward reads it, below
+        if f._tick != now:  # the rare case: something changed in place since f was recorded
+            changed.append(f)
+        for x in f.inputs:
             g = x.creator
             if g is None:
                 continue
@@ -57,50 +59,40 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
             else:
                 consumers[g] = 1
                 stack.append(g)
-    if changed:
-        for f in consumers:
-            _check_saved(f)
+    for f in changed:
+        _check_saved(f)
     return consumers
 
 
-def _changed_since_forward(f: Function, i: int) -> tuple[Variable, int] | None:
-    """The variable changed in place since f recorded input i, with the version recorded then; else None.
-
-    Input i's own version tells; if it is the output of a chain of views, so do the versions the view
-    ops recorded of what they view (conservatively: a change between the view's forward and f's counts).
-    """
-    x = f.inputs[i]
-    if x._version != f._versions[i]:
-        return x, f._versions[i]
+def _changed_since(f: Function, x: Variable) -> Variable | None:
+    """The variable changed in place since f was recorded whose data input x shows: x, or what x is a view of."""
+    if x._version > f._tick:
+        return x
     g = x.creator
     while g is not None and g.returns_view:
-        base = g.inputs[0]
-        if base._version != g._versions[0]:
-            return base, g._versions[0]
-        g = base.creator
+        x = g.inputs[0]
+        if x._version > f._tick:
+            return x
+        g = x.creator
     return None
 
 
 def _check_saved(f: Function) -> None:
-    """Raise InplaceModificationError if an input whose value f's backward reads changed since forward."""
+    """Raise InplaceModificationError if an input whose value f's backward reads changed since f was recorded."""
     saved = range(len(f.inputs)) if f.saved_inputs is None else f.saved_inputs
     for i in saved:
-        found = _changed_since_forward(f, i)
-        if found is None:
-            continue
-        changed, recorded = found
         x = f.inputs[i]
-        if changed is x:
-            which = f"input {i} of {f.name} ({_describe(x)}) is at version {x._version}; {f.name} recorded version"
-        else:
-            which = (
-                f"input {i} of {f.name} ({_describe(x)}) is a view of a Variable ({_describe(changed)}) now at "
-                f"version {changed._version}; the view was taken at version"
-            )
+        changed = _changed_since(f, x)
+        if changed is None:
+            continue
+        which = f"input {i} of {f.name} ({_describe(x)})"
+        if changed is not x:
+            which += f", a view of a Variable ({_describe(changed)}),"
         raise InplaceModificationError(
             "backward: one of the variables needed for gradient computation has been modified by an in-place "
-            f"operation: {which} {recorded}. An optimizer step, nn.init or load_state_dict between forward and "
-            "backward? Run the forward pass again after changing parameters."
+            f"operation: {which} is at version {changed._version}; {f.name} was recorded at version {f._tick}. "
+            "An optimizer step, nn.init or load_state_dict between forward and backward? Run the forward pass "
+            "again after changing parameters."
         )
 
 

@@ -41,9 +41,9 @@ def test_an_optimizer_step_between_forward_and_backward_makes_backward_raise_nam
     model, loss = model_and_loss()
     opt = make(model.parameters())
     loss.backward()
-    versions = [p.version for p in model.parameters()]
+    before = max(p.version for p in model.parameters())
     opt.step()
-    assert [p.version for p in model.parameters()] == [v + 1 for v in versions]
+    assert all(p.version > before for p in model.parameters())
     with pytest.raises(InplaceModificationError, match=r"input 1 of Linear \(shape \(4, 2\), dtype float32") as caught:
         loss.backward()
     assert "optimizer step" in str(caught.value)
@@ -54,7 +54,7 @@ def test_a_step_leaves_parameters_without_a_gradient_and_their_version_alone() -
     opt = optim.SGD([a, b], lr=0.1)
     F.sum(a * a).backward()
     opt.step()
-    assert (a.version, b.version) == (1, 0)
+    assert a.version > 0 and b.version == 0
 
 
 @pytest.mark.parametrize("init", [nn.init.he_normal_, nn.init.xavier_normal_, nn.init.zeros_])
