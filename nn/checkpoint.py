@@ -1,8 +1,8 @@
 """Training checkpoints: model, optimizer, random states and counters in one .npz (no pickle), written atomically.
 
 Arrays are stored as entries "model/<name>" and "optim/<i>/<key>"; everything else (optimizer type,
-hyperparameters and scalar state, the data-order and nn.init generator states, the counters, the history)
-is one JSON string in the entry "meta".
+hyperparameters and scalar state, the learning-rate scheduler's state, the data-order and nn.init generator
+states, the counters, the history) is one JSON string in the entry "meta".
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from nn import init
 
 if TYPE_CHECKING:
     from nn.module import Module
+    from optim.lr_scheduler import LRScheduler
     from optim.optimizer import Optimizer
 
 __all__ = ["Progress", "load_checkpoint", "save_checkpoint"]
@@ -49,8 +50,15 @@ class Progress:
     )
 
 
-def save_checkpoint(path: str | os.PathLike, model: Module, optimizer: Optimizer, progress: Progress) -> Path:
-    """Write model, optimizer, the nn.init generator and progress to path atomically (temp file, fsync, rename)."""
+def save_checkpoint(
+    path: str | os.PathLike,
+    model: Module,
+    optimizer: Optimizer,
+    progress: Progress,
+    scheduler: LRScheduler | None = None,
+) -> Path:
+    """Write model, optimizer, scheduler, the nn.init generator and progress to path atomically (temp file, fsync,
+    rename)."""
     global _writes
     path = Path(path)
     optim_state = optimizer.state_dict()
@@ -70,6 +78,7 @@ def save_checkpoint(path: str | os.PathLike, model: Module, optimizer: Optimizer
             "shapes": [list(s) for s in optim_state["shapes"]],
             "scalars": scalars,
         },
+        "scheduler": None if scheduler is None else scheduler.state_dict(),
         "init_generator": init.generator().bit_generator.state,
         "step": progress.step,
         "epoch_start_state": progress.epoch_start_state,
@@ -110,12 +119,30 @@ def _read(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any
     return arrays, meta
 
 
-def load_checkpoint(path: str | os.PathLike, model: Module, optimizer: Optimizer) -> Progress:
-    """Restore what save_checkpoint wrote into model, optimizer and nn.init's generator; return the progress.
+def load_checkpoint(
+    path: str | os.PathLike, model: Module, optimizer: Optimizer, scheduler: LRScheduler | None = None
+) -> Progress:
+    """Restore what save_checkpoint wrote into model, optimizer, scheduler and nn.init's generator; return the
+    progress.
 
-    Everything is checked before anything changes: on any error the model, optimizer and generator are as before.
+    A checkpoint saved with a scheduler needs one to load into, and one saved without refuses one (ValueError).
+    Everything is checked before anything changes: on any error the model, optimizer, scheduler and generator are
+    as before.
     """
     arrays, meta = _read(path)
+    saved_scheduler = meta.get("scheduler")  # absent from checkpoints written before schedulers were saved
+    if saved_scheduler is not None and not isinstance(saved_scheduler, dict):
+        raise ValueError(f"load_checkpoint: {path} holds a bad scheduler state: {saved_scheduler!r}")
+    if (saved_scheduler is None) != (scheduler is None):
+        if scheduler is None:
+            raise ValueError(
+                f"load_checkpoint: {path} holds the state of a {saved_scheduler.get('type')} learning-rate "
+                "scheduler; pass the same kind of scheduler to resume with it"
+            )
+        raise ValueError(
+            f"load_checkpoint: {path} was saved without a learning-rate scheduler, but a "
+            f"{type(scheduler).__name__} was given"
+        )
     model_state = {key[len("model/") :]: value for key, value in arrays.items() if key.startswith("model/")}
     saved = meta["optimizer"]
     state: dict[int, dict[str, Any]] = {}
@@ -140,10 +167,15 @@ def load_checkpoint(path: str | os.PathLike, model: Module, optimizer: Optimizer
     except (TypeError, ValueError, KeyError) as error:
         raise ValueError(f"load_checkpoint: {path} holds a bad generator state: {error}") from error
     before = optimizer.state_dict()
+    scheduler_before = None if scheduler is None else scheduler.state_dict()
     optimizer.load_state_dict(optim_state)
     try:
+        if scheduler is not None:
+            scheduler.load_state_dict(saved_scheduler)
         model.load_state_dict(model_state)
     except BaseException:
+        if scheduler is not None:
+            scheduler.load_state_dict(scheduler_before)  # sets the optimizer's lr, which the next line restores
         optimizer.load_state_dict(before)
         raise
     init.generator().bit_generator.state = meta["init_generator"]

@@ -19,6 +19,7 @@ from nn.data import DataLoader
 
 if TYPE_CHECKING:
     from nn.module import Module
+    from optim.lr_scheduler import LRScheduler
 
 __all__ = ["evaluate", "fit", "plot_history"]
 
@@ -74,6 +75,7 @@ def fit(
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every: int | None = None,
     resume: str | os.PathLike | None = None,
+    scheduler: LRScheduler | None = None,
 ) -> History:
     """Train model with optimizer for `epochs` passes over train_data; return the history.
 
@@ -82,6 +84,10 @@ def fit(
     no_grad and eval(), then set back to train(). A tqdm bar counts the steps of all epochs and
     shows the epoch, the running training loss and accuracy, and the last test accuracy;
     progress=False turns it off.
+
+    scheduler (an optim.lr_scheduler schedule of this optimizer) steps once after each epoch, its
+    evaluation included, as in PyTorch's usual loop; its state is saved in checkpoints, and resuming
+    needs a scheduler exactly when the checkpoint has one.
 
     The history holds one entry per epoch: "train_loss" (mean over the epoch's examples),
     "train_acc" (on the batches as they were trained, while the model changed), "test_acc" (empty
@@ -100,10 +106,15 @@ def fit(
     steps = len(train_data)
     if checkpoint_every is not None and not _is_count(checkpoint_every):
         raise ValueError(f"fit: checkpoint_every must be a positive integer, got {checkpoint_every!r}")
+    if scheduler is not None:
+        if not all(callable(getattr(scheduler, m, None)) for m in ("step", "state_dict", "load_state_dict")):
+            raise TypeError(f"fit: scheduler must be an optim.lr_scheduler schedule, got {type(scheduler).__name__}")
+        if getattr(scheduler, "optimizer", None) is not optimizer:
+            raise ValueError("fit: scheduler schedules another optimizer than the one given to fit")
     if distributed and (checkpoint is not None or resume is not None):
         raise ValueError("fit: checkpoint and resume are not supported with distributed=True")
     every = steps if checkpoint_every is None else int(checkpoint_every)
-    state = Progress() if resume is None else load_checkpoint(resume, model, optimizer)
+    state = Progress() if resume is None else load_checkpoint(resume, model, optimizer, scheduler)
     if state.step > epochs * steps:
         raise ValueError(f"fit: {resume} is at step {state.step}, past the {epochs * steps} steps of {epochs} epochs")
     from tqdm.auto import tqdm
@@ -145,7 +156,7 @@ def fit(
                 state.step += 1
                 del logits, value  # frees the graph before the next batch is built
                 if checkpoint is not None and state.step % every == 0:
-                    save_checkpoint(checkpoint, model, optimizer, state)
+                    save_checkpoint(checkpoint, model, optimizer, state, scheduler)
                 postfix = {"loss": f"{state.total_loss / state.seen:.4f}", "acc": f"{state.correct / state.seen:.4f}"}
                 if history["test_acc"]:
                     postfix["test_acc"] = f"{history['test_acc'][-1]:.4f}"
@@ -156,6 +167,8 @@ def fit(
             if test_data is not None:
                 history["test_acc"].append(evaluate(model, test_data))
                 bar.set_postfix(postfix | {"test_acc": f"{history['test_acc'][-1]:.4f}"})
+            if scheduler is not None:
+                scheduler.step()
             history["seconds"].append(time.perf_counter() - start)
     finally:
         bar.close()

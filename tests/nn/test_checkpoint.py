@@ -18,6 +18,7 @@ import optim
 from nn.checkpoint import load_checkpoint
 from nn.data import DataLoader
 from nn.datasets import Spiral
+from optim.lr_scheduler import CosineAnnealingLR, StepLR
 
 EPOCHS = 3
 
@@ -146,3 +147,58 @@ def test_a_writer_killed_before_the_rename_leaves_the_previous_checkpoint_loadab
     # ... and resuming from it still ends where an uninterrupted run does.
     nn.fit(model, opt, data, EPOCHS, progress=False, resume=path)
     assert_identical(weights(model), uninterrupted()[0])
+
+
+def build_with_scheduler(seed: int = 0) -> tuple[nn.Module, optim.Optimizer, DataLoader, StepLR]:
+    model, opt, data = build(seed)
+    return model, opt, data, StepLR(opt, step_size=1, gamma=0.5)  # a new lr every epoch
+
+
+@pytest.mark.parametrize("stop_at", [5, 6, 13])  # mid-epoch, an epoch's last step (before the scheduler's), later
+def test_interrupted_then_resumed_training_with_a_scheduler_is_bit_identical(tmp_path: Path, stop_at: int) -> None:
+    model, opt, data, scheduler = build_with_scheduler()
+    expected_history = nn.fit(model, opt, data, EPOCHS, progress=False, scheduler=scheduler)
+    expected, expected_lr = weights(model), opt.lr
+    path = tmp_path / "run.npz"
+    model, opt, data, scheduler = build_with_scheduler()
+    steps = 0
+    original_step = opt.step
+
+    def step_then_maybe_stop() -> None:
+        nonlocal steps
+        original_step()
+        steps += 1
+        if steps > stop_at:
+            raise Interrupt
+
+    opt.step = step_then_maybe_stop
+    with pytest.raises(Interrupt):
+        nn.fit(model, opt, data, EPOCHS, progress=False, checkpoint=path, checkpoint_every=1, scheduler=scheduler)
+    model, opt, data, scheduler = build_with_scheduler(seed=7)
+    history = nn.fit(model, opt, data, EPOCHS, progress=False, resume=path, scheduler=scheduler)
+    assert_identical(weights(model), expected)
+    assert history["train_loss"] == expected_history["train_loss"]
+    assert (scheduler.last_epoch, opt.lr) == (EPOCHS, expected_lr) == (EPOCHS, 0.01 * 0.5**EPOCHS)
+
+
+def test_a_resume_with_a_scheduler_missing_or_extra_is_refused_before_anything_changes(tmp_path: Path) -> None:
+    with_scheduler, without = tmp_path / "with.npz", tmp_path / "without.npz"
+    model, opt, data, scheduler = build_with_scheduler()
+    nn.fit(model, opt, data, 1, progress=False, checkpoint=with_scheduler, scheduler=scheduler)
+    model, opt, data = build()
+    nn.fit(model, opt, data, 1, progress=False, checkpoint=without)
+
+    model, opt, data, scheduler = build_with_scheduler(seed=3)
+    before, optim_before, lr_before = weights(model), opt.state_dict(), opt.lr
+    with pytest.raises(ValueError, match="holds the state of a StepLR learning-rate scheduler"):
+        nn.fit(model, opt, data, 2, progress=False, resume=with_scheduler)
+    with pytest.raises(ValueError, match="saved without a learning-rate scheduler, but a StepLR was given"):
+        nn.fit(model, opt, data, 2, progress=False, resume=without, scheduler=scheduler)
+    # Another kind of scheduler: refused by the scheduler itself, and everything is rolled back.
+    cosine = CosineAnnealingLR(opt, T_max=4)
+    lr_before = opt.lr
+    with pytest.raises(ValueError, match="CosineAnnealingLR"):
+        nn.fit(model, opt, data, 2, progress=False, resume=with_scheduler, scheduler=cosine)
+    assert_identical(weights(model), before)
+    assert opt.state_dict()["state"] == optim_before["state"] == {}
+    assert (opt.lr, cosine.last_epoch, scheduler.last_epoch) == (lr_before, 0, 0)

@@ -112,6 +112,31 @@ def test_fit_refuses_bad_arguments():
         nn.fit(model, opt, Spiral(), 1)
     with pytest.raises(TypeError, match=r"fit: test_data must be an nn.data.DataLoader, got tuple"):
         nn.fit(model, opt, train, 1, (np.zeros((1, 2)), np.zeros(1)))
+    with pytest.raises(TypeError, match=r"fit: scheduler must be an optim.lr_scheduler schedule, got float"):
+        nn.fit(model, opt, train, 1, scheduler=0.5)
+    other = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"fit: scheduler schedules another optimizer"):
+        nn.fit(model, opt, train, 1, scheduler=optim.lr_scheduler.StepLR(other, 1))
+
+
+def test_fit_steps_the_scheduler_once_after_each_epoch():
+    nn.manual_seed(0)
+    model = nn.MLP([2, 8, 3])
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    scheduler = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    train, _ = spiral_loaders()
+    lrs = []
+    original_step = opt.step
+
+    def step_and_record() -> None:
+        lrs.append(opt.lr)
+        original_step()
+
+    opt.step = step_and_record
+    nn.fit(model, opt, train, 3, progress=False, scheduler=scheduler)
+    per_epoch = len(train)
+    assert lrs == [0.1] * (2 * per_epoch) + [pytest.approx(0.01)] * per_epoch
+    assert scheduler.last_epoch == 3
 
 
 HISTORY = {"train_loss": [1.0, 0.5, 0.3], "train_acc": [0.5, 0.8, 0.9], "test_acc": [0.6, 0.7, 0.8], "seconds": [1] * 3}
