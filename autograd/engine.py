@@ -5,7 +5,7 @@ the functions nobody consumes form the ready queue; pop one and call its backwar
 gradients, complete by then; fit each input's gradient to the input's shape; accumulate it; a
 function becomes ready once every consumer of its outputs has run. Inputs that do not require a
 gradient get none; each leaf's gradient is cast to the leaf's dtype once, at the end. Before any
-backward runs, the inputs' versions are compared with those recorded at forward (saved-tensor safety).
+backward runs, the inputs' versions are compared with when each op was recorded (saved-tensor safety).
 """
 
 from __future__ import annotations
