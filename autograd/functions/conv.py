@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable
+from autograd.core import Function, Variable, as_variable
+from autograd.functions._common import int_tuple
 from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, padded, pair, windows
 from autograd.functions.shape import broadcast_to, reshape
 
@@ -280,7 +281,7 @@ class ConvTranspose2d(Function):
 
 
 def _kernel_size(op: str, W: Any) -> tuple[int, int]:
-    shape = np.shape(W.data if isinstance(W, Variable) else W)
+    shape = as_variable(W).shape
     check_4d(op, "W", shape)
     return shape[2], shape[3]
 
@@ -292,7 +293,11 @@ def im2col(x: Any, kernel_size: Any, stride: Any = 1, pad: Any = 0) -> Variable:
 
 def col2im(col: Any, input_shape: Any, kernel_size: Any, stride: Any = 1, pad: Any = 0) -> Variable:
     """x[n, c, h, w] = Σ of the entries col[(n, oh, ow), (c, kh, kw)] read from (h, w): the adjoint of im2col"""
-    return Col2im(Window("col2im", kernel_size, stride, pad), tuple(input_shape))(col)
+    shape = int_tuple("col2im", "input_shape", input_shape)
+    check_4d("col2im", "input_shape", shape)
+    if min(shape) < 0:
+        raise ValueError(f"col2im: input_shape {shape} has a negative size")
+    return Col2im(Window("col2im", kernel_size, stride, pad), shape)(col)
 
 
 def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0) -> Variable:
