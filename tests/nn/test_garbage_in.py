@@ -59,7 +59,7 @@ LAYERS = {
     "AvgPool2d": (lambda: nn.AvgPool2d(2), (2, 2, 4, 4), ("avg_pool2d",)),
     "BatchNorm1d": (lambda: nn.BatchNorm1d(3), (4, 3), ("BatchNorm1d", "batch_norm")),
     "BatchNorm2d": (lambda: nn.BatchNorm2d(2), (2, 2, 3, 3), ("BatchNorm2d", "batch_norm")),
-    "MLP": (lambda: nn.MLP([6, 4, 3], batch_norm=True), (5, 6), ("linear", "BatchNorm1d", "MLP")),
+    "MLP": (lambda: nn.MLP([6, 4, 3], batch_norm=True), (5, 6), ("linear", "BatchNorm1d", "batch_norm", "MLP")),
     "SimpleConvNet": (
         lambda: nn.SimpleConvNet(input_dim=(1, 8, 8), filters=2, kernel_size=3, hidden=4, classes=3),
         (2, 1, 8, 8),
@@ -93,8 +93,9 @@ def test_layer_refuses_wrong_input_shapes_and_stays_unchanged(name, data):
         assert any(n in str(error) for n in names), f"{name} on {x.shape}: {type(error).__name__}: {error}"
         assert_unchanged(layer, before)
         return
-    # Pooling takes any channel count, and a Linear works on any leading axes: not refused, not wrong.
-    assert name in ("MaxPool2d", "AvgPool2d") or (name == "Linear" and x.shape[-1] == 3), f"{name} took {x.shape}"
+    # Pooling takes any channel count, a Linear works on any leading axes, and the MLP flattens each example.
+    fits = {"Linear": x.ndim > 0 and x.shape[-1] == 3, "MLP": x.ndim > 2 and np.prod(x.shape[1:]) == 6}
+    assert name in ("MaxPool2d", "AvgPool2d") or fits.get(name), f"{name} took {x.shape}"
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
