@@ -64,8 +64,10 @@ def seed_int(text: str) -> int:
 
 def positive_float(text: str) -> float:
     value = float(text)
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    if value == math.inf:
+        raise argparse.ArgumentTypeError(f"must be finite, got {text}")
     return value
 
 
