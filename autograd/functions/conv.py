@@ -234,6 +234,9 @@ class ConvTranspose2d(Function):
         win = self.win
         if self.out_hw is not None:
             return int(self.out_hw[0]), int(self.out_hw[1])
+        if x_shape[2] == 0 or x_shape[3] == 0:
+            # (0 − 1)·s + K would be a made-up size, and the backward's conv2d could not fit the kernel.
+            raise ValueError(f"conv_transpose2d: input of shape {x_shape} has no height or width")
         oh = (x_shape[2] - 1) * win.sh - 2 * win.ph + win.kh + self.output_padding[0]
         ow = (x_shape[3] - 1) * win.sw - 2 * win.pw + win.kw + self.output_padding[1]
         if oh < 1 or ow < 1:
