@@ -14,9 +14,9 @@ from hypothesis.extra import numpy as hnp
 __all__ = [
     "arrays",
     "axes",
-    "broadcastable_arrays",
     "bad_counts",
     "bad_reals",
+    "broadcastable_arrays",
     "broadcastable_shapes",
     "distinct_arrays",
     "empty_arrays",
@@ -204,7 +204,8 @@ def ragged_lists(draw: st.DrawFn) -> list[Any]:
 
 def garbage() -> st.SearchStrategy[Any]:
     """Anything that is not numeric array data: non-numbers, object and string arrays, ragged lists."""
-    return st.one_of(non_numeric(), object_arrays(), string_arrays(), ragged_lists(), st.lists(non_numeric(), min_size=1, max_size=3))
+    lists = st.lists(non_numeric(), min_size=1, max_size=3)
+    return st.one_of(non_numeric(), object_arrays(), string_arrays(), ragged_lists(), lists)
 
 
 @st.composite
