@@ -68,6 +68,8 @@ def _conv_shapes(op: str, x: np.ndarray, W: np.ndarray, b: np.ndarray | None, in
     """Check that x is NCHW, W is 4-D with x's channels on `in_axis`, and b has W's other channel count."""
     check_4d(op, "x", x.shape)
     check_4d(op, "W", W.shape)
+    if 0 in W.shape:
+        raise ValueError(f"{op}: W of shape {W.shape} is empty (no channels or no kernel)")
     if x.shape[1] != W.shape[in_axis]:
         raise ValueError(
             f"{op}: x of shape {x.shape} has {x.shape[1]} channels but W of shape {W.shape} expects "
