@@ -275,14 +275,14 @@ def _root_grad(y: Variable, grad: Any, op: str, run: _Run) -> Variable:
     """The gradient to start from at output y: ones for one element, else the caller's, in y's dtype."""
     if grad is None:
         if y.data.size != 1:
-            raise RuntimeError(
+            raise ValueError(
                 f"{op}: a gradient can be implied only for a single-element output; "
                 f"pass grad for the output of shape {y.shape}"
             )
         return new_variable(np.ones_like(y.data))
     grad = as_variable(grad, y)
     if grad.shape != y.shape:
-        raise RuntimeError(f"{op}: grad of shape {grad.shape} does not match the output's shape {y.shape}")
+        raise ValueError(f"{op}: grad of shape {grad.shape} does not match the output's shape {y.shape}")
     run.exposed.add(id(grad.data))
     return grad if grad.dtype == y.dtype else astype(grad, y.dtype)
 

@@ -7,6 +7,7 @@ found nor downloaded, it says so and trains the MLP on the Spiral data instead.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -23,6 +24,7 @@ import nn
 import optim
 from autograd.memory import keep_freed_memory
 from nn import distributed
+from nn.checkpoint import load_checkpoint
 from nn.data import ArrayDataset, DataLoader
 from nn.datasets import DatasetNotFound, FashionMNIST, Spiral
 
@@ -64,6 +66,8 @@ def positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    if value == math.inf:
+        raise argparse.ArgumentTypeError(f"must be finite, got {text}")
     return value
 
 
@@ -191,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         try:
             train_set, test_set = load_images(dataset, args.data_dir)
+        except ValueError as e:  # files there but corrupt: a wrong MD5 or an unreadable IDX file
+            parser.error(" ".join(str(e).split()))
         except DatasetNotFound as e:
             hint = f"point ZEROGRAD_DATA or --data-dir at a folder holding {e.folder_name}/ with its IDX .gz files"
             if args.dataset is not None or model_name not in (None, "mlp"):
@@ -223,6 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     classes = int(test_set.targets.max()) + 1
     model = make_model(model_name, train_set.data[0], classes)
     optimizer = make_optimizer(model.parameters(), lr)
+    if args.resume:
+        try:
+            # fit loads it again; reading it here first makes a bad file a usage error, before any output.
+            load_checkpoint(args.resume, model, optimizer)
+        except ValueError as e:
+            parser.error(f"--resume {args.resume}: " + " ".join(str(e).split()))
     train_data = DataLoader(train_set, batch_size, shuffle=True, seed=args.seed)
     test_data = DataLoader(test_set, 1000)
     processes = f", {ranks} processes" if ranks > 1 else ""

@@ -3,7 +3,7 @@ makes a dataset of two arrays."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,11 +19,22 @@ class Dataset(Protocol):
     def __getitem__(self, index: Any) -> tuple[np.ndarray, np.ndarray]: ...
 
 
+def _numeric(name: str, values: Any) -> np.ndarray:
+    """values as an ndarray of numbers (booleans, integers or floats)."""
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"ArrayDataset: {name} is not a rectangular array: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"ArrayDataset: {name} must be numbers, got an array of dtype {array.dtype}")
+    return array
+
+
 class ArrayDataset:
     """A dataset of two arrays of equal length: example i is (data[i], targets[i])."""
 
     def __init__(self, data: np.ndarray, targets: np.ndarray) -> None:
-        data, targets = np.asarray(data), np.asarray(targets)
+        data, targets = _numeric("data", data), _numeric("targets", targets)
         if data.ndim == 0 or targets.ndim == 0 or len(data) != len(targets):
             raise ValueError(
                 f"ArrayDataset: data of shape {data.shape} and targets of shape {targets.shape} "
@@ -61,10 +72,14 @@ class DataLoader:
         drop_last: bool = False,
         seed: int | None = None,
     ) -> None:
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        if isinstance(dataset, (str, bytes, Mapping)) or not (
+            hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")
+        ):
             raise TypeError(f"DataLoader: dataset must have __len__ and __getitem__, got {type(dataset).__name__}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"DataLoader: seed must be None or a non-negative integer, got {seed!r}")
         if seed is not None and not shuffle:
             raise ValueError("DataLoader: seed only orders shuffled batches; pass shuffle=True or no seed")
         n = len(dataset)

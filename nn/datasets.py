@@ -20,6 +20,7 @@ import os
 import struct
 import tempfile
 import urllib.request
+import zlib
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -73,7 +74,10 @@ def offline() -> bool:
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Decode a gzipped IDX file (magic 0 0 <dtype> <ndim>, big-endian sizes, then the data)."""
     with gzip.open(path, "rb") as f:
-        raw = bytearray(f.read())  # a bytearray, so the array is writable without another copy
+        try:
+            raw = bytearray(f.read())  # a bytearray, so the array is writable without another copy
+        except (EOFError, OSError, zlib.error) as error:  # truncated or corrupt (gzip.BadGzipFile is an OSError)
+            raise ValueError(f"read_idx: {path} is not a whole gzip file: {error}") from error
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise ValueError(f"read_idx: {path} is not an IDX file (magic bytes {bytes(raw[:4]).hex()})")
     ndim = raw[3]
@@ -123,6 +127,8 @@ class _IDXImages:
     def _places(cls, root: str | os.PathLike | None) -> list[Path]:
         """The folders searched, in order; the last one is where missing files are downloaded."""
         if root is not None:
+            if not isinstance(root, (str, os.PathLike)):
+                raise TypeError(f"{cls.__name__}: root must be a path (str or os.PathLike), got {type(root).__name__}")
             return [Path(root).expanduser()]
         places = [Path.home() / ".cache" / "zerograd" / cls.name]
         shared = os.environ.get("ZEROGRAD_DATA")

@@ -7,12 +7,14 @@ Weights start He-normal (the textbook's choice before ReLU, see nn.init), biases
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
 
 import autograd.functions as F
-from autograd import Variable
+from autograd import Variable, as_variable
 from nn import init
 from nn.module import Module, Parameter
 
@@ -39,6 +41,16 @@ def _positive(layer: str, **values: Any) -> None:
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}")
+
+
+def _real(layer: str, name: str, value: Any, low: float, high: float = math.inf) -> float:
+    """A finite real hyperparameter in [low, high] as a float; NaN, ±inf and non-numbers are refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{layer}: {name} must be a real number, got {type(value).__name__} {value!r}")
+    if not (math.isfinite(value) and low <= value <= high):
+        bounds = f"in [{low}, {high}]" if math.isfinite(high) else f">= {low}"
+        raise ValueError(f"{layer}: {name} must be a finite number {bounds}, got {value!r}")
+    return float(value)
 
 
 def _pair(layer: str, name: str, value: Any, low: int) -> tuple[int, int]:
@@ -187,7 +199,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = _real("LeakyReLU", "negative_slope", negative_slope, -math.inf)
 
     def forward(self, x: Any) -> Variable:
         return F.leaky_relu(x, self.negative_slope)
@@ -201,9 +213,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p must be a number in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = _real("Dropout", "p", p, 0.0, 1.0)
 
     def forward(self, x: Any) -> Variable:
         return F.dropout(x, self.p, self.training, init.generator())
@@ -219,18 +229,18 @@ class _BatchNorm(Module):
         super().__init__()
         layer = type(self).__name__
         _positive(layer, num_features=num_features)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"{layer}: momentum must be in [0, 1], got {momentum!r}")
-        if not eps > 0:
+        momentum, eps = _real(layer, "momentum", momentum, 0.0, 1.0), _real(layer, "eps", eps, 0.0)
+        if eps == 0:
             raise ValueError(f"{layer}: eps must be > 0, got {eps!r}")
-        self.num_features, self.momentum, self.eps = int(num_features), float(momentum), float(eps)
+        self.num_features, self.momentum, self.eps = int(num_features), momentum, eps
         self.gamma = Parameter(np.ones(num_features, _DTYPE))
         self.beta = Parameter(np.zeros(num_features, _DTYPE))
         self.register_buffer("running_mean", np.zeros(num_features, _DTYPE))
         self.register_buffer("running_var", np.ones(num_features, _DTYPE))
 
     def forward(self, x: Any) -> Variable:
-        shape = np.shape(x.data if isinstance(x, Variable) else x)
+        x = as_variable(x)
+        shape = x.shape
         if len(shape) != self.input_ndim:
             raise ValueError(f"{type(self).__name__}: expected a {self.input_ndim}-d input, got shape {shape}")
         return F.batch_norm(

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
-from autograd import Variable
+from autograd import Variable, as_variable
 from nn import init
-from nn.layers import BatchNorm1d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sigmoid, Tanh
+from nn.layers import BatchNorm1d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sigmoid, Tanh, _positive
 from nn.module import Module, Sequential
 
 __all__ = ["MLP", "DeepConvNet", "SimpleConvNet"]
 
 _ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+def _input_dim(model: str, input_dim: Any) -> tuple[int, int, int]:
+    """(channels, height, width), each a positive int."""
+    if not isinstance(input_dim, (tuple, list)) or len(input_dim) != 3:
+        raise ValueError(f"{model}: input_dim must be (channels, height, width), got {input_dim!r}")
+    _positive(model, **dict(zip(("channels", "height", "width"), input_dim)))
+    return int(input_dim[0]), int(input_dim[1]), int(input_dim[2])
 
 
 class MLP(Sequential):
@@ -30,6 +39,8 @@ class MLP(Sequential):
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least an input and an output size, got {sizes}")
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
+            raise ValueError(f"MLP: dropout must be a number in [0, 1], got {dropout!r}")
         if activation not in _ACTIVATIONS:
             raise ValueError(f"MLP: activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
         layers: list[Module] = []
@@ -47,6 +58,7 @@ class MLP(Sequential):
         super().__init__(*layers)
 
     def forward(self, x: Any) -> Variable:
+        x = as_variable(x)
         if x.ndim > 2:
             x = x.reshape(len(x), -1)
         return super().forward(x)
@@ -65,7 +77,8 @@ class SimpleConvNet(Module):
         weight_std: float = 0.01,
     ) -> None:
         super().__init__()
-        channels, height, width = input_dim
+        channels, height, width = _input_dim("SimpleConvNet", input_dim)
+        _positive("SimpleConvNet", filters=filters, kernel_size=kernel_size, hidden=hidden, classes=classes)
         if height < kernel_size or width < kernel_size:
             raise ValueError(f"SimpleConvNet: input {input_dim} is smaller than the {kernel_size}×{kernel_size} kernel")
         pooled = filters * ((height - kernel_size + 1) // 2) * ((width - kernel_size + 1) // 2)
@@ -97,7 +110,7 @@ class DeepConvNet(Module):
 
     def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), hidden: int = 50, classes: int = 10) -> None:
         super().__init__()
-        channels, height, width = input_dim
+        channels, height, width = _input_dim("DeepConvNet", input_dim)
         self.features = Sequential(*_conv_block(channels, 16), *_conv_block(16, 32, pad2=2), *_conv_block(32, 64))
         # Each block halves the size by its pool; the second block's pad-2 conv first adds 2.
         height, width = ((height // 2 + 2) // 2) // 2, ((width // 2 + 2) // 2) // 2

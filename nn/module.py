@@ -212,6 +212,10 @@ class Module:
             if not isinstance(archive, np.lib.npyio.NpzFile):
                 raise ValueError("it holds a single array, not an .npz archive of named arrays")
             with archive:
+                # np.load reads an entry's bytes without checking the zip CRC: a flipped bit would load.
+                corrupt = archive.zip.testzip()
+                if corrupt is not None:
+                    raise ValueError(f"entry {corrupt!r} fails its CRC check (the file is corrupt)")
                 state = {}
                 for key in archive.files:
                     try:

@@ -20,6 +20,10 @@ def clip_grad_norm(params: Iterable[Variable], max_norm: float) -> float:
     if isinstance(params, Variable):
         params = [params]
     check_range("clip_grad_norm", "max_norm", max_norm, 0.0)
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(p, Variable):
+            raise TypeError(f"clip_grad_norm: parameter {i} is a {type(p).__name__}, not a Variable")
     with_grad = [p for p in params if p.grad is not None]
     total = float(np.sqrt(sum(np.square(p.grad.data, dtype=np.float64).sum() for p in with_grad)))
     scale = max_norm / (total + 1e-6)

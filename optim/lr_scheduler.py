@@ -16,6 +16,17 @@ from optim.optimizer import Optimizer, check_range
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LinearLR", "StepLR"]
 
 
+def _count(owner: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+    return value
+
+
+def _real(owner: str, name: str, value: Any, high: float | None = None) -> float:
+    check_range(owner, name, value, 0.0, high)
+    return float(value)
+
+
 class LRScheduler:
     """Base class: subclasses give `lr_at(epoch)` from `self.base_lr`."""
 
@@ -42,21 +53,33 @@ class LRScheduler:
     def _settings(self) -> dict[str, Any]:
         return {}
 
+    @staticmethod
+    def _validate(**settings: Any) -> dict[str, Any]:
+        """The schedule's settings checked (ValueError/TypeError naming the schedule) and normalised."""
+        return settings
+
     def state_dict(self) -> dict[str, Any]:
         return {"type": type(self).__name__, "base_lr": self.base_lr, "last_epoch": self.last_epoch, **self._settings()}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore base_lr, last_epoch and the schedule's settings, and set the optimizer's lr to match."""
         name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            got = type(state_dict).__name__
+            raise TypeError(f"{name}.load_state_dict: expected the dict of state_dict(), got {got}")
         if state_dict.get("type") != name:
             raise ValueError(f"{name}.load_state_dict: the state was saved by {state_dict.get('type')!r}, not {name!r}")
         expected = {"type", "base_lr", "last_epoch", *self._settings()}
         if set(state_dict) != expected:
             raise ValueError(f"{name}.load_state_dict: keys {sorted(state_dict)} do not match {sorted(expected)}")
-        check_range(name, "last_epoch", state_dict["last_epoch"], 0)
-        for key, value in state_dict.items():
-            if key != "type":
-                setattr(self, key, value)
+        last_epoch = state_dict["last_epoch"]
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < 0:
+            raise ValueError(f"{name}.load_state_dict: last_epoch must be a non-negative int, got {last_epoch!r}")
+        check_range(name, "base_lr", state_dict["base_lr"], 0.0)
+        settings = self._validate(**{key: state_dict[key] for key in self._settings()})
+        self.base_lr, self.last_epoch = float(state_dict["base_lr"]), last_epoch
+        for key, value in settings.items():
+            setattr(self, key, value)
         self.optimizer.lr = self.lr_at(self.last_epoch)
 
     def __repr__(self) -> str:
@@ -68,11 +91,13 @@ class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if not (isinstance(step_size, int) and step_size >= 1):
-            raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        check_range("StepLR", "gamma", gamma, 0.0)
-        self.step_size, self.gamma = step_size, float(gamma)
+        settings = self._validate(step_size=step_size, gamma=gamma)
+        self.step_size, self.gamma = settings["step_size"], settings["gamma"]
         super().__init__(optimizer)
+
+    @staticmethod
+    def _validate(step_size: Any, gamma: Any) -> dict[str, Any]:
+        return {"step_size": _count("StepLR", "step_size", step_size), "gamma": _real("StepLR", "gamma", gamma)}
 
     def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma ** (epoch // self.step_size)
@@ -85,9 +110,12 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        check_range("ExponentialLR", "gamma", gamma, 0.0)
-        self.gamma = float(gamma)
+        self.gamma = self._validate(gamma)["gamma"]
         super().__init__(optimizer)
+
+    @staticmethod
+    def _validate(gamma: Any) -> dict[str, Any]:
+        return {"gamma": _real("ExponentialLR", "gamma", gamma)}
 
     def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma**epoch
@@ -103,11 +131,14 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        if not (isinstance(T_max, int) and T_max >= 1):
-            raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
-        check_range("CosineAnnealingLR", "eta_min", eta_min, 0.0)
-        self.T_max, self.eta_min = T_max, float(eta_min)
+        settings = self._validate(T_max=T_max, eta_min=eta_min)
+        self.T_max, self.eta_min = settings["T_max"], settings["eta_min"]
         super().__init__(optimizer)
+
+    @staticmethod
+    def _validate(T_max: Any, eta_min: Any) -> dict[str, Any]:
+        name = "CosineAnnealingLR"
+        return {"T_max": _count(name, "T_max", T_max), "eta_min": _real(name, "eta_min", eta_min)}
 
     def lr_at(self, epoch: int) -> float:
         return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
@@ -122,12 +153,18 @@ class LinearLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, start_factor: float = 1 / 3, end_factor: float = 1.0, total_iters: int = 5
     ) -> None:
-        check_range("LinearLR", "start_factor", start_factor, 0.0, 1.0)
-        check_range("LinearLR", "end_factor", end_factor, 0.0, 1.0)
-        if not (isinstance(total_iters, int) and total_iters >= 1):
-            raise ValueError(f"LinearLR: total_iters must be a positive integer, got {total_iters!r}")
-        self.start_factor, self.end_factor, self.total_iters = float(start_factor), float(end_factor), total_iters
+        settings = self._validate(start_factor=start_factor, end_factor=end_factor, total_iters=total_iters)
+        self.start_factor, self.end_factor = settings["start_factor"], settings["end_factor"]
+        self.total_iters = settings["total_iters"]
         super().__init__(optimizer)
+
+    @staticmethod
+    def _validate(start_factor: Any, end_factor: Any, total_iters: Any) -> dict[str, Any]:
+        return {
+            "start_factor": _real("LinearLR", "start_factor", start_factor, 1.0),
+            "end_factor": _real("LinearLR", "end_factor", end_factor, 1.0),
+            "total_iters": _count("LinearLR", "total_iters", total_iters),
+        }
 
     def lr_at(self, epoch: int) -> float:
         done = min(epoch, self.total_iters) / self.total_iters

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -34,11 +35,13 @@ def _as_float(owner: str, name: str, value: Any) -> Any:
 def check_range(
     owner: str, name: str, value: Any, low: float, high: float | None = None, *, open_high: bool = False
 ) -> None:
-    """Raise ValueError unless low <= value (< or <=) high; NaN never passes."""
+    """Raise ValueError unless low <= value (< or <=) high; NaN and ±inf never pass, non-numbers raise TypeError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__} {reprlib.repr(value)}")
     ok = value >= low if high is None else (low <= value < high if open_high else low <= value <= high)
-    if not ok:
+    if not ok or math.isinf(value):
         if high is None:
-            bound = f">= {low}"
+            bound = f">= {low}" + (" and finite" if ok else "")
         else:
             bound = f"in [{low}, {high})" if open_high else f"in [{low}, {high}]"
         raise ValueError(f"{owner}: {name} must be {bound}, got {value}")
@@ -127,13 +130,36 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a `state_dict()`; everything is checked against these parameters before anything changes."""
         name = type(self).__name__
-        if state_dict.get("type") != name:
-            raise ValueError(f"{name}.load_state_dict: the state was saved by {state_dict.get('type')!r}, not {name!r}")
+        where = f"{name}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{where}: expected the dict of state_dict(), got {type(state_dict).__name__}")
+        keys = {"type", "hyperparams", "shapes", "state"}
+        if set(state_dict) != keys:
+            raise ValueError(f"{where}: keys {sorted(map(str, state_dict))} do not match {sorted(keys)}")
+        if state_dict["type"] != name:
+            raise ValueError(f"{where}: the state was saved by {state_dict['type']!r}, not {name!r}")
+        for key, kind in (("hyperparams", Mapping), ("shapes", (list, tuple)), ("state", Mapping)):
+            if not isinstance(state_dict[key], kind):
+                raise TypeError(f"{where}: {key} is a {type(state_dict[key]).__name__}")
         hyperparams = dict(state_dict["hyperparams"])
         own_names = sorted(self.hyperparam_names)
-        if sorted(hyperparams) != own_names:
-            raise ValueError(f"{name}.load_state_dict: hyperparameters {sorted(hyperparams)} do not match {own_names}")
+        if sorted(map(str, hyperparams)) != own_names:
+            raise ValueError(f"{where}: hyperparameters {sorted(map(str, hyperparams))} do not match {own_names}")
+        for key, value in hyperparams.items():
+            current = getattr(self, key)
+            same_length = not isinstance(current, tuple) or (
+                isinstance(value, (tuple, list)) and len(value) == len(current)
+            )
+            if isinstance(current, bool) != isinstance(value, bool) or not same_length:
+                raise TypeError(f"{where}: hyperparameter {key} = {value!r} is not of the kind of {current!r}")
+        hyperparams = {
+            key: _as_float(where, key, tuple(value) if isinstance(value, list) else value)
+            for key, value in hyperparams.items()
+        }
         self._check(hyperparams)
+        if not all(isinstance(s, (list, tuple)) and all(isinstance(n, (int, np.integer)) for n in s)
+                   for s in state_dict["shapes"]):
+            raise TypeError(f"{where}: shapes must be tuples of ints, got {reprlib.repr(state_dict['shapes'])}")
         shapes = [tuple(s) for s in state_dict["shapes"]]
         own = [p.data.shape for p in self.params]
         if len(shapes) != len(own):
@@ -147,11 +173,18 @@ class Optimizer:
                 )
         state: list[dict[str, Any]] = [{} for _ in self.params]
         for i, entries in state_dict["state"].items():
-            i = int(i)
-            if not 0 <= i < len(self.params):
-                raise ValueError(f"{name}.load_state_dict: state for parameter {i}, but there are {len(self.params)}")
+            if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < len(self.params):
+                raise ValueError(f"{where}: state for parameter {i!r}, but there are {len(self.params)}")
+            if not isinstance(entries, Mapping):
+                raise TypeError(f"{where}: the state of parameter {i} is a {type(entries).__name__}, not a dict")
             p = self.params[i].data
             for key, value in entries.items():
+                if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
+                    raise TypeError(f"{where}: state {key!r} of parameter {i} has dtype {value.dtype}")
+                if not isinstance(value, (np.ndarray, numbers.Real)):
+                    raise TypeError(
+                        f"{where}: state {key!r} of parameter {i} is a {type(value).__name__}, not an array or number"
+                    )
                 if isinstance(value, np.ndarray):
                     if value.shape != p.shape:
                         raise ValueError(

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable
+from autograd.core import Function, Variable, as_variable
 from autograd.functions._common import broadcast_error
 from autograd.functions.elementwise import log, where
 
@@ -171,5 +171,5 @@ def pow(a: Any, b: Any) -> Variable:
     if isinstance(b, np.generic):
         b = b.item()  # a Python scalar exponent keeps x's dtype (NumPy scalars would promote it)
     elif not isinstance(b, (int, float)):
-        b = np.asarray(b)
+        b = as_variable(b).data
     return PowConst(b)(a)

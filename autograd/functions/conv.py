@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable
+from autograd.core import Function, Variable, as_variable
+from autograd.functions._common import int_tuple
 from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, padded, pair, windows
 from autograd.functions.shape import broadcast_to, reshape
 
@@ -70,6 +71,8 @@ def _conv_shapes(op: str, x: np.ndarray, W: np.ndarray, b: np.ndarray | None, in
     """Check that x is NCHW, W is 4-D with x's channels on `in_axis`, and b has W's other channel count."""
     check_4d(op, "x", x.shape)
     check_4d(op, "W", W.shape)
+    if 0 in W.shape:
+        raise ValueError(f"{op}: W of shape {W.shape} is empty (no channels or no kernel)")
     if x.shape[1] != W.shape[in_axis]:
         raise ValueError(
             f"{op}: x of shape {x.shape} has {x.shape[1]} channels but W of shape {W.shape} expects "
@@ -239,6 +242,9 @@ class ConvTranspose2d(Function):
         win = self.win
         if self.out_hw is not None:
             return int(self.out_hw[0]), int(self.out_hw[1])
+        if x_shape[2] == 0 or x_shape[3] == 0:
+            # (0 − 1)·s + K would be a made-up size, and the backward's conv2d could not fit the kernel.
+            raise ValueError(f"conv_transpose2d: input of shape {x_shape} has no height or width")
         oh = (x_shape[2] - 1) * win.sh - 2 * win.ph + win.kh + self.output_padding[0]
         ow = (x_shape[3] - 1) * win.sw - 2 * win.pw + win.kw + self.output_padding[1]
         if oh < 1 or ow < 1:
@@ -286,7 +292,7 @@ class ConvTranspose2d(Function):
 
 
 def _kernel_size(op: str, W: Any) -> tuple[int, int]:
-    shape = np.shape(W.data if isinstance(W, Variable) else W)
+    shape = as_variable(W).shape
     check_4d(op, "W", shape)
     return shape[2], shape[3]
 
@@ -298,7 +304,11 @@ def im2col(x: Any, kernel_size: Any, stride: Any = 1, pad: Any = 0) -> Variable:
 
 def col2im(col: Any, input_shape: Any, kernel_size: Any, stride: Any = 1, pad: Any = 0) -> Variable:
     """x[n, c, h, w] = Σ of the entries col[(n, oh, ow), (c, kh, kw)] read from (h, w): the adjoint of im2col"""
-    return Col2im(Window("col2im", kernel_size, stride, pad), tuple(input_shape))(col)
+    shape = int_tuple("col2im", "input_shape", input_shape)
+    check_4d("col2im", "input_shape", shape)
+    if min(shape) < 0:
+        raise ValueError(f"col2im: input_shape {shape} has a negative size")
+    return Col2im(Window("col2im", kernel_size, stride, pad), shape)(col)
 
 
 def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0) -> Variable:

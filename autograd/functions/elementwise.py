@@ -317,8 +317,8 @@ def abs(x: Any) -> Variable:
 
 def clip(x: Any, low: float | None, high: float | None) -> Variable:
     """y = min(max(x, low), high); None leaves that side unbounded"""
-    low = -np.inf if low is None else real_number("clip", "low", low)
-    high = np.inf if high is None else real_number("clip", "high", high)
+    low = -np.inf if low is None else real_number("clip", "low", low, finite=False)
+    high = np.inf if high is None else real_number("clip", "high", high, finite=False)
     if not low <= high:
         raise ValueError(f"clip: low must not exceed high, got low={low}, high={high}")
     return Clip(low, high)(x)
@@ -336,7 +336,10 @@ def minimum(a: Any, b: Any) -> Variable:
 
 def where(condition: Any, x: Any, other: Any) -> Variable:
     """y = x where condition else other (condition is not differentiated)"""
-    condition = np.asarray(condition.data if isinstance(condition, Variable) else condition, dtype=bool)
+    condition = as_variable(condition).data
+    if condition.dtype.kind not in "bui":
+        raise TypeError(f"where: condition must be boolean (or integer), got dtype {condition.dtype}")
+    condition = condition.astype(bool, copy=False)
     if not isinstance(x, Variable) and isinstance(other, Variable):
         x = as_variable(x, other)
     return Where(condition)(x, other)

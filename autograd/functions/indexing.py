@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable
+from autograd.functions._common import integer
 
 __all__ = ["concat", "getitem", "stack"]
 
@@ -201,9 +202,9 @@ class Unstack(Function):
 
 def concat(xs: Sequence[Any], axis: int = 0) -> Variable:
     """y = [x₁, x₂, ...] joined along an existing axis"""
-    return Concat(axis)(*_as_sequence("concat", xs))
+    return Concat(integer("concat", "axis", axis))(*_as_sequence("concat", xs))
 
 
 def stack(xs: Sequence[Any], axis: int = 0) -> Variable:
     """y = [x₁, x₂, ...] joined along a new axis"""
-    return Stack(axis)(*_as_sequence("stack", xs))
+    return Stack(integer("stack", "axis", axis))(*_as_sequence("stack", xs))

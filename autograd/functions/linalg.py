@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable
+from autograd.core import Function, Variable, as_variable
 from autograd.functions.arithmetic import mul
 from autograd.functions.shape import reshape, sum_to, transpose
 
@@ -111,9 +111,9 @@ def matmul(a: Any, b: Any) -> Variable:
 
 def dot(a: Any, b: Any) -> Variable:
     """y = a · b as np.dot for operands of at most 2 dimensions (a scalar operand multiplies)"""
-    ndims = [x.ndim if isinstance(x, Variable) else np.ndim(x) for x in (a, b)]
+    shapes = [as_variable(x).shape for x in (a, b)]
+    ndims = [len(s) for s in shapes]
     if max(ndims) > 2:
-        shapes = [x.shape if isinstance(x, Variable) else np.shape(x) for x in (a, b)]
         raise ValueError(
             f"dot: operands of shapes {shapes[0]} and {shapes[1]}: dot takes at most 2 dimensions; "
             "use matmul for batched products"

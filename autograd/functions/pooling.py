@@ -191,7 +191,8 @@ class AvgPool2d(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_float("avg_pool2d", x)
-        views = _views(padded(x, self.win.ph, self.win.pw), self.win, *self.win.out_size(x.shape))
+        oh, ow = self.win.out_size(x.shape)  # checks x is 4-D before padding it
+        views = _views(padded(x, self.win.ph, self.win.pw), self.win, oh, ow)
         y = np.array(views[0])
         for view in views[1:]:
             y += view

@@ -152,6 +152,9 @@ def batch_norm(
     in place when training (the variance unbiased, as PyTorch) and used in place of the batch
     statistics otherwise.
     """
+    momentum, eps = real_number("batch_norm", "momentum", momentum), real_number("batch_norm", "eps", eps)
+    if not 0 <= momentum <= 1 or eps < 0:
+        raise ValueError(f"batch_norm: momentum must be in [0, 1] and eps >= 0, got momentum={momentum}, eps={eps}")
     running = []
     for name, r in (("running_mean", running_mean), ("running_var", running_var)):
         r = r.data if isinstance(r, Variable) else r

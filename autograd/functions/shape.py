@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable
+from autograd.core import Function, Variable, as_variable
+from autograd.functions._common import int_tuple, integer
 
 __all__ = ["astype", "broadcast_to", "clone", "flatten", "reshape", "sum_to", "transpose"]
 
@@ -123,13 +124,9 @@ class Clone(Function):
         return gy
 
 
-def _shape(shape: Any) -> tuple[int, ...]:
-    return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-
-
 def reshape(x: Any, shape: Any) -> Variable:
     """y = x viewed with a new shape (one entry may be -1)"""
-    shape = _shape(shape)
+    shape = int_tuple("reshape", "shape", shape)
     if isinstance(x, Variable) and x.shape == shape:
         return x
     return Reshape(shape)(x)
@@ -137,12 +134,12 @@ def reshape(x: Any, shape: Any) -> Variable:
 
 def transpose(x: Any, axes: Any = None) -> Variable:
     """y = x with its axes permuted (reversed when axes is None)"""
-    return Transpose(None if axes is None else tuple(axes))(x)
+    return Transpose(None if axes is None else int_tuple("transpose", "axes", axes))(x)
 
 
 def broadcast_to(x: Any, shape: Any) -> Variable:
     """y = x repeated along broadcast axes to `shape`"""
-    shape = _shape(shape)
+    shape = int_tuple("broadcast_to", "shape", shape)
     if isinstance(x, Variable) and x.shape == shape:
         return x
     return BroadcastTo(shape)(x)
@@ -150,7 +147,7 @@ def broadcast_to(x: Any, shape: Any) -> Variable:
 
 def sum_to(x: Any, shape: Any) -> Variable:
     """y = x summed over broadcast axes down to `shape`"""
-    shape = _shape(shape)
+    shape = int_tuple("sum_to", "shape", shape)
     if isinstance(x, Variable) and x.shape == shape:
         return x
     return SumTo(shape)(x)
@@ -172,8 +169,10 @@ def clone(x: Any) -> Variable:
 
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Variable:
     """y = x with dimensions start_dim..end_dim merged into one (as torch.flatten)"""
-    shape = x.shape if isinstance(x, Variable) else np.shape(x)
+    x = as_variable(x)
+    shape = x.shape
     ndim = max(len(shape), 1)
+    start_dim, end_dim = integer("flatten", "start_dim", start_dim), integer("flatten", "end_dim", end_dim)
     for dim in (start_dim, end_dim):
         if not -ndim <= dim < ndim:
             raise ValueError(f"flatten: dimension {dim} is out of range for shape {shape}")

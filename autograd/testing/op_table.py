@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd.functions as F
+from autograd.core import as_variable
 from autograd.testing.opinfo import Case, OpInfo
 from autograd.testing.strategies import arrays, axes, broadcastable_shapes, shapes
 
@@ -230,7 +231,9 @@ def batch_norms(draw: st.DrawFn) -> Case:
 
 
 def _batch_norm(x: Any, gamma: Any, beta: Any, training: bool) -> Any:
-    channels = x.shape[1]
+    # One channel when x has too few axes, so that batch_norm itself refuses the shape.
+    shape = as_variable(x).shape
+    channels = shape[1] if len(shape) > 1 else 1
     return F.batch_norm(x, gamma, beta, np.zeros(channels), np.ones(channels), training)
 
 

@@ -1,4 +1,6 @@
-"""Hypothesis strategies for testing differentiable functions: shapes, bounded arrays, broadcasting pairs."""
+"""Hypothesis strategies for testing differentiable functions: shapes, bounded arrays, broadcasting pairs;
+and garbage for testing that bad input is refused: non-numbers, object/string arrays, ragged lists,
+non-finite and empty arrays, wrong-rank shapes, bad hyperparameters and counts."""
 
 from __future__ import annotations
 
@@ -12,12 +14,22 @@ from hypothesis.extra import numpy as hnp
 __all__ = [
     "arrays",
     "axes",
+    "bad_counts",
+    "bad_reals",
     "broadcastable_arrays",
     "broadcastable_shapes",
     "distinct_arrays",
+    "empty_arrays",
+    "garbage",
+    "non_finite_arrays",
+    "non_numeric",
+    "object_arrays",
+    "ragged_lists",
     "scalars",
     "shapes",
+    "string_arrays",
     "windows",
+    "wrong_rank_shapes",
 ]
 
 
@@ -144,3 +156,89 @@ def windows(
     pad = tuple(draw(st.integers(0, k // 2 if half_kernel_pad else max_pad)) for k in kernel)
     sides = tuple(draw(st.integers(max(1, k - 2 * p), max(max_side, k))) for k, p in zip(kernel, pad))
     return (n, c, *sides), kernel, stride, pad
+
+
+# ----- garbage: inputs that a public function must refuse with a clear TypeError or ValueError -----
+
+
+class _Opaque:
+    """An object NumPy knows nothing about."""
+
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+def non_numeric() -> st.SearchStrategy[Any]:
+    """Single values that are no number: strings, bytes, None, dicts, sets, bare objects."""
+    return st.one_of(
+        st.text(max_size=3),
+        st.binary(max_size=3),
+        st.none(),
+        st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+        st.frozensets(st.integers(), max_size=2),
+        st.builds(_Opaque),
+    )
+
+
+def object_arrays(shape: Any = None) -> st.SearchStrategy[np.ndarray]:
+    """dtype=object arrays holding numbers, strings, None or bare objects (at least one element)."""
+    elements = st.one_of(st.floats(-3, 3), st.integers(-3, 3), st.text(max_size=2), st.none(), st.builds(_Opaque))
+    return hnp.arrays(object, shapes(min_dims=1) if shape is None else shape, elements=elements)
+
+
+def string_arrays(shape: Any = None) -> st.SearchStrategy[np.ndarray]:
+    """Unicode arrays, some of whose strings look like numbers ("1.5"), or bytes arrays."""
+    shape = shapes(min_dims=1) if shape is None else shape
+    # No trailing NUL: NumPy's fixed-width strings drop it, which hypothesis refuses to generate.
+    text = st.one_of(st.text("ab1.-e ", max_size=4), st.floats(-3, 3).map(lambda v: f"{v:.1f}"))
+    raw = st.binary(max_size=4).filter(lambda b: not b.endswith(b"\x00"))
+    return st.one_of(hnp.arrays("U4", shape, elements=text), hnp.arrays("S4", shape, elements=raw))
+
+
+@st.composite
+def ragged_lists(draw: st.DrawFn) -> list[Any]:
+    """Nested lists of numbers whose rows differ in length, which no rectangular array holds."""
+    lengths = draw(st.lists(st.integers(0, 3), min_size=2, max_size=4).filter(lambda n: len(set(n)) > 1))
+    return [[draw(st.floats(-3, 3)) for _ in range(n)] for n in lengths]
+
+
+def garbage() -> st.SearchStrategy[Any]:
+    """Anything that is not numeric array data: non-numbers, object and string arrays, ragged lists."""
+    lists = st.lists(non_numeric(), min_size=1, max_size=3)
+    return st.one_of(non_numeric(), object_arrays(), string_arrays(), ragged_lists(), lists)
+
+
+@st.composite
+def non_finite_arrays(draw: st.DrawFn, shape: Any = None, dtype: Any = np.float64) -> np.ndarray:
+    """Float arrays in [-3, 3] with at least one NaN, inf or -inf among them."""
+    x = draw(arrays(shapes(min_dims=0) if shape is None else shape, dtype)).copy()
+    if x.size == 0:
+        return x
+    flat = x.reshape(-1)
+    positions = draw(st.lists(st.integers(0, x.size - 1), min_size=1, max_size=x.size, unique=True))
+    flat[positions] = [draw(st.sampled_from([np.nan, np.inf, -np.inf])) for _ in positions]
+    return x
+
+
+def empty_arrays(max_dims: int = 3, dtype: Any = np.float64) -> st.SearchStrategy[np.ndarray]:
+    """Arrays with at least one axis of length 0."""
+    return hnp.arrays(dtype, shapes(min_dims=1, max_dims=max_dims, min_side=0).filter(lambda s: 0 in s))
+
+
+def wrong_rank_shapes(ndim: int, max_dims: int = 5, max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+    """Shapes with any number of dimensions (up to max_dims) except ndim."""
+    return shapes(min_dims=0, max_dims=max_dims, max_side=max_side).filter(lambda s: len(s) != ndim)
+
+
+def bad_reals() -> st.SearchStrategy[Any]:
+    """What no real hyperparameter (a rate, a factor, an epsilon) should accept: NaN, ±inf, non-numbers."""
+    return st.one_of(st.sampled_from([np.nan, np.inf, -np.inf, np.float32(np.nan)]), non_numeric())
+
+
+def bad_counts() -> st.SearchStrategy[Any]:
+    """What no positive count or size should accept: zero, negatives, fractions, NaN, ±inf, bools, non-numbers."""
+    return st.one_of(
+        st.integers(max_value=0),
+        st.sampled_from([1.5, 2.0, np.nan, np.inf, -np.inf, True]),
+        non_numeric(),
+    )

@@ -100,9 +100,9 @@ def test_leaf_gradients_never_share_a_buffer():
 
 def test_non_scalar_backward_needs_grad():
     y = Variable(np.ones((3, 4))) * 2
-    with pytest.raises(RuntimeError, match=r"backward.*single-element.*\(3, 4\)"):
+    with pytest.raises(ValueError, match=r"backward.*single-element.*\(3, 4\)"):
         y.backward()
-    with pytest.raises(RuntimeError, match=r"backward: grad of shape \(4,\).*\(3, 4\)"):
+    with pytest.raises(ValueError, match=r"backward: grad of shape \(4,\).*\(3, 4\)"):
         y.backward(np.ones(4))
 
 
