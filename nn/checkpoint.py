@@ -143,22 +143,10 @@ def load_checkpoint(
             f"load_checkpoint: {path} was saved without a learning-rate scheduler, but a "
             f"{type(scheduler).__name__} was given"
         )
-    model_state = {key[len("model/") :]: value for key, value in arrays.items() if key.startswith("model/")}
-    saved = meta["optimizer"]
-    state: dict[int, dict[str, Any]] = {}
-    for key, value in arrays.items():
-        if key.startswith("optim/"):
-            _, i, name = key.split("/", 2)
-            state.setdefault(int(i), {})[name] = value
-    for i, entries in saved["scalars"].items():
-        state.setdefault(int(i), {}).update(entries)
-    optim_state = {
-        "type": saved["type"],
-        # JSON has no tuples: hyperparameters such as Adam's betas come back as lists.
-        "hyperparams": {k: tuple(v) if isinstance(v, list) else v for k, v in saved["hyperparams"].items()},
-        "shapes": [tuple(s) for s in saved["shapes"]],
-        "state": state,
-    }
+    try:
+        model_state, optim_state, progress = _parse(arrays, meta)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"load_checkpoint: {path} is missing or garbles an entry: {error!r}") from error
     probe = np.random.Generator(np.random.PCG64())
     try:
         probe.bit_generator.state = meta["init_generator"]
@@ -179,7 +167,30 @@ def load_checkpoint(
         optimizer.load_state_dict(before)
         raise
     init.generator().bit_generator.state = meta["init_generator"]
-    return Progress(
+    return progress
+
+
+def _parse(
+    arrays: dict[str, np.ndarray], meta: dict[str, Any]
+) -> tuple[dict[str, np.ndarray], dict[str, Any], Progress]:
+    """The model's state dict, the optimizer's state dict and the progress that a checkpoint's entries hold."""
+    model_state = {key[len("model/") :]: value for key, value in arrays.items() if key.startswith("model/")}
+    saved = meta["optimizer"]
+    state: dict[int, dict[str, Any]] = {}
+    for key, value in arrays.items():
+        if key.startswith("optim/"):
+            _, i, name = key.split("/", 2)
+            state.setdefault(int(i), {})[name] = value
+    for i, entries in saved["scalars"].items():
+        state.setdefault(int(i), {}).update(entries)
+    optim_state = {
+        "type": saved["type"],
+        # JSON has no tuples: hyperparameters such as Adam's betas come back as lists.
+        "hyperparams": {k: tuple(v) if isinstance(v, list) else v for k, v in saved["hyperparams"].items()},
+        "shapes": [tuple(s) for s in saved["shapes"]],
+        "state": state,
+    }
+    progress = Progress(
         step=int(meta["step"]),
         epoch_start_state=meta["epoch_start_state"],
         total_loss=float(meta["total_loss"]),
@@ -187,3 +198,4 @@ def load_checkpoint(
         seen=int(meta["seen"]),
         history=meta["history"],
     )
+    return model_state, optim_state, progress

@@ -3,6 +3,7 @@ between write and rename leaves the previous checkpoint loadable."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -117,6 +118,26 @@ def test_a_corrupt_checkpoint_is_refused_and_changes_nothing(tmp_path: Path) -> 
     assert_identical(weights(model), before)
     with pytest.raises(ValueError, match="checkpoint_every"):
         nn.fit(model, opt, data, 1, progress=False, checkpoint=path, checkpoint_every=0)
+
+
+@pytest.mark.parametrize("key", ["optimizer", "step", "history", "seen"])
+def test_a_checkpoint_missing_an_entry_is_refused_and_changes_nothing(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "run.npz"
+    model, opt, data = build()
+    nn.fit(model, opt, data, 1, progress=False, checkpoint=path)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(str(arrays["meta"][()]))
+    del meta[key]
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    model_before, opt_before = weights(model), opt.state_dict()
+    with pytest.raises(ValueError, match=f"missing or garbles an entry: KeyError\\('{key}'\\)"):
+        load_checkpoint(path, model, opt)
+    assert_identical(weights(model), model_before)
+    assert opt.state_dict()["hyperparams"] == opt_before["hyperparams"]
+    for i, state in opt_before["state"].items():
+        assert_identical(*({k: np.asarray(v) for k, v in s.items()} for s in (opt.state_dict()["state"][i], state)))
 
 
 WORKER = textwrap.dedent(
