@@ -204,6 +204,55 @@ def new_variable(data: np.ndarray) -> Variable:
     return v
 
 
+class Edge(Variable):
+    """A recorded input kept only as an edge of the graph: its creator, shape and dtype, not its value.
+
+    A consumer whose backward reads no input value (Function.backward_reads_inputs False) records one in
+    place of a large computed input, so that input's array is freed once nothing else holds it. Its data
+    is a NaN placeholder of the input's shape and dtype (read-only, no memory). Every consumer shares the
+    creator's one edge; while the Variable it stands for lives, `variable()` returns that Variable.
+    """
+
+    __slots__ = ()
+
+    def variable(self) -> Variable:
+        """The Variable this edge stands for if it is alive, else the edge."""
+        y = self.creator.outputs[0]()
+        return self if y is None else y
+
+
+# Arrays smaller than this are recorded as they are: an edge would save little, and small values stay drawable.
+_EDGE_MIN_BYTES = 1 << 16
+
+
+def edge_of(f: Function) -> Edge | None:
+    """The Edge that consumers of f's output hold in place of it, if one is alive."""
+    ref = f.__dict__.get("_edge")
+    return None if ref is None else ref()
+
+
+def _edge(x: Variable) -> Variable:
+    """x, or the edge standing for it when the recording consumer reads no input value and x's array can go.
+
+    Only a large output of a single-output creator whose backward reads no output is replaced: otherwise
+    the creator would need the value, or the engine the Variable.
+    """
+    g = x.creator
+    if g is None or g.backward_reads_outputs or len(g.outputs) != 1 or x.data.nbytes < _EDGE_MIN_BYTES:
+        return x
+    e = edge_of(g)
+    if e is None:
+        e = _object_new(Edge)
+        fill = np.full(1, np.nan if x.data.dtype.kind in "fc" else 0, x.data.dtype)
+        e.data = np.lib.stride_tricks.as_strided(fill, x.data.shape, (0,) * x.data.ndim, writeable=False)
+        e.grad = e.name = e._hooks = None
+        e._retains_grad = False
+        e.creator = g
+        e._requires_grad = True
+        g._edge = _ref(e)  # weak: the edge refers to g, so a strong reference would make a cycle
+    return e
+
+
 def as_variable(x: Any, like: Variable | None = None) -> Variable:
     """Return x if it is a Variable, else wrap it as a constant (a scalar number takes the dtype of `like`)."""
     if type(x) is Variable or isinstance(x, Variable):
@@ -221,6 +270,12 @@ class Function:
     """
 
     __slots__ = ("__dict__", "_output_meta", "inputs", "outputs")
+    # What backward reads besides the output gradients, so that only that is kept. An op that saves what
+    # its backward needs in forward (a mask, an index) and reads no input value sets backward_reads_inputs
+    # False: its large computed inputs are then recorded as edges (see Edge) whose creator sets
+    # backward_reads_outputs False, one that never reads self.outputs.
+    backward_reads_inputs = True
+    backward_reads_outputs = True
 
     def __call__(self, *inputs: Any) -> Any:
         if _anomaly_hook is not None:
@@ -235,7 +290,7 @@ class Function:
                 inputs = (a, b)
             record = _mode.enabled and (a._requires_grad or b._requires_grad)
             if record:
-                self.inputs = inputs
+                self.inputs = inputs if self.backward_reads_inputs else (_edge(a), _edge(b))
             ys = self.forward(a.data, b.data)
         elif len(inputs) == 1:
             x = inputs[0]
@@ -244,13 +299,13 @@ class Function:
                 inputs = (x,)
             record = _mode.enabled and x._requires_grad
             if record:
-                self.inputs = inputs
+                self.inputs = inputs if self.backward_reads_inputs else (_edge(x),)
             ys = self.forward(x.data)
         else:
             inputs = tuple(as_variable(x) for x in inputs)
             record = _mode.enabled and any(x._requires_grad for x in inputs)
             if record:
-                self.inputs = inputs
+                self.inputs = inputs if self.backward_reads_inputs else tuple(_edge(x) for x in inputs)
             ys = self.forward(*[x.data for x in inputs])
         if type(ys) is not tuple:
             y = new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))

@@ -17,9 +17,15 @@ import numpy as np
 from autograd.core import Function, Variable, as_variable, enable_grad, new_variable, no_grad
 from autograd.functions.shape import astype, clone, sum_to
 
-# Gradients summed so far, by id of the variable they belong to. Every keyed variable stays alive
-# meanwhile, held by the roots or by the `inputs` of a reachable function.
+# Gradients summed so far, by `_key` of the variable they belong to: the id of its creator when that has
+# one output (so an Edge standing for the variable sums into the same place), else the variable's id. Every
+# keyed object stays alive meanwhile, held by the roots or by the `inputs` of a reachable function.
 Grads = dict[int, Variable]
+
+
+def _key(x: Variable) -> int:
+    g = x.creator
+    return id(g) if g is not None and len(g.outputs) == 1 else id(x)
 
 
 def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
@@ -148,7 +154,7 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
     grads: Grads = {}
     leaves: dict[int, Variable] = {}
     for root, g in zip(roots, root_grads):
-        key = id(root)
+        key = _key(root)
         grads[key] = run.sum(grads[key], g) if key in grads else g
         if root.creator is None:
             leaves[key] = root
@@ -160,9 +166,10 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
         # Call backward with the gradients of f's outputs, complete by now.
         outputs = f.outputs
         if len(outputs) == 1:
+            gy = grads.pop(id(f), None)
             y = outputs[0]()
-            gy = None if y is None else grads.pop(id(y), None)
-            if gy is not None and (visits_all or y._hooks or y._retains_grad):
+            # (y is gone when the user dropped it and its consumers kept an Edge: nothing then to visit.)
+            if gy is not None and y is not None and (visits_all or y._hooks or y._retains_grad):
                 gy = run.visit(y, gy)
             gxs = None if gy is None else f.backward(gy)
         else:
@@ -179,7 +186,7 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
                 # Fit the gradient to the input's shape (its dtype is fitted once per leaf), then accumulate it.
                 if type(gx) is not Variable or gx.data.shape != x.data.shape:
                     gx = _fit(f, x, gx)
-                key = id(x)
+                key = id(x) if g is None or len(g.outputs) != 1 else id(g)  # _key, written out
                 if key in grads:  # run.sum, written out
                     total = grads[key]
                     grads[key] = total + gx if create_graph else new_variable(np.asarray(total.data + gx.data))

@@ -15,6 +15,7 @@ __all__ = ["add", "div", "mul", "neg", "pow", "sub"]
 
 class Add(Function):
     symbol = "+"
+    backward_reads_outputs = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
@@ -28,6 +29,7 @@ class Add(Function):
 
 class Sub(Function):
     symbol = "−"
+    backward_reads_outputs = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
@@ -41,6 +43,7 @@ class Sub(Function):
 
 class Mul(Function):
     symbol = "×"
+    backward_reads_outputs = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
@@ -70,6 +73,7 @@ class Div(Function):
 
 class Neg(Function):
     symbol = "−"
+    backward_reads_outputs = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -x

@@ -142,6 +142,7 @@ class Conv2d(Function):
     """
 
     symbol = "conv2d"
+    backward_reads_outputs = False
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -218,6 +219,7 @@ class ConvTranspose2d(Function):
     """The adjoint of conv2d: y[n, o, i·sh + kh − ph, j·sw + kw − pw] += Σ_c x[n, c, i, j] · W[c, o, kh, kw]."""
 
     symbol = "conv_transpose2d"
+    backward_reads_outputs = False
 
     def __init__(
         self,

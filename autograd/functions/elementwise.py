@@ -128,17 +128,24 @@ class SigmoidGrad(Function):
 
 
 class ReLU(Function):
-    """The gradient at 0 is 0, as in PyTorch."""
+    """The gradient at 0 is 0, as in PyTorch.
+
+    Saves the mask x > 0 (a byte per element), not x: backward reads no input or output value.
+    """
 
     symbol = "ReLU"
+    backward_reads_inputs = False
+    backward_reads_outputs = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if self.needs_grad(0):
+            self.mask = x > 0
         return np.maximum(x, 0)
 
     def backward(self, gy: Variable) -> Variable:
         # A product with the mask, not where(): np.where branches per element and mispredicts on ReLU's
         # random masks, ten times slower (7 ms against 0.6 ms for 1.7M float32 elements).
-        return gy * (self.inputs[0].data > 0)
+        return gy * self.mask
 
 
 class LeakyReLU(Function):

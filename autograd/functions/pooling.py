@@ -122,9 +122,12 @@ class MaxPool2d(Function):
     """y[n, c, i, j] = max over the window at (i·sh − ph, j·sw − pw) of x (padding never wins).
 
     Each window's gradient goes to one element: its first maximum, or its last NaN if it has one.
+    Saves only where each maximum is (WindowArgmax), not x: backward reads no input or output value.
     """
 
     symbol = "max_pool"
+    backward_reads_inputs = False
+    backward_reads_outputs = False
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -178,15 +181,21 @@ class MaxPoolGather(Function):
 
 
 class AvgPool2d(Function):
-    """y[n, c, i, j] = mean of x over the window at (i·sh − ph, j·sw − pw), zero padding included."""
+    """y[n, c, i, j] = mean of x over the window at (i·sh − ph, j·sw − pw), zero padding included.
+
+    Saves x's shape and memory layout, not x: backward reads no input or output value.
+    """
 
     symbol = "avg_pool"
+    backward_reads_inputs = False
+    backward_reads_outputs = False
 
     def __init__(self, win: Window) -> None:
         self.win = win
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_float("avg_pool2d", x)
+        self.shape, self.layout = x.shape, axis_order(x)
         views = _views(padded(x, self.win.ph, self.win.pw), self.win, *self.win.out_size(x.shape))
         y = np.array(views[0])
         for view in views[1:]:
@@ -195,8 +204,7 @@ class AvgPool2d(Function):
         return y
 
     def backward(self, gy: Variable) -> Variable:
-        x = self.inputs[0].data
-        return AvgPoolScatter(self.win, x.shape, axis_order(x))(gy)
+        return AvgPoolScatter(self.win, self.shape, self.layout)(gy)
 
 
 class AvgPoolScatter(Function):

@@ -20,6 +20,9 @@ class Dropout(Function):
     """y = x · mask / (1 − p), mask[i] ~ Bernoulli(1 − p): expectations match evaluation, which is the identity."""
 
     symbol = "dropout"
+    # Saves the scaled mask, not x.
+    backward_reads_inputs = False
+    backward_reads_outputs = False
 
     def __init__(self, p: float, rng: np.random.Generator) -> None:
         self.p = p
@@ -55,6 +58,7 @@ class BatchNorm(Function):
     """y = γ · (x − μ) / √(σ² + ε) + β per channel (axis 1): batch statistics when training, else running ones."""
 
     symbol = "batch_norm"
+    backward_reads_outputs = False
 
     def __init__(
         self, running_mean: np.ndarray, running_var: np.ndarray, training: bool, momentum: float, eps: float
