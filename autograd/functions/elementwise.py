@@ -94,6 +94,8 @@ class TanhGrad(Function):
     symbol = "tanh'"
 
     def forward(self, y: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        if y.ndim == 0 and gy.ndim == 0:
+            y, gy = y[()], gy[()]  # NumPy scalars: see autograd.functions.arithmetic
         return gy * (1 - y * y)
 
     def backward(self, g: Variable) -> tuple[Variable, Variable]:
@@ -120,6 +122,8 @@ class SigmoidGrad(Function):
     symbol = "σ'"
 
     def forward(self, y: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        if y.ndim == 0 and gy.ndim == 0:
+            y, gy = y[()], gy[()]  # NumPy scalars: see autograd.functions.arithmetic
         return gy * y * (1 - y)
 
     def backward(self, g: Variable) -> tuple[Variable, Variable]:
