@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable
-from autograd.functions._common import broadcast_error
+from autograd.functions._common import broadcast_error, scalar_if_0d
 from autograd.functions.elementwise import log, where
 
 __all__ = ["add", "div", "mul", "neg", "pow", "sub"]
@@ -90,7 +90,7 @@ class Neg(Function):
     backward_reads_outputs = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return -x
+        return -scalar_if_0d(x)
 
     def backward(self, gy: Variable) -> Variable:
         return -gy

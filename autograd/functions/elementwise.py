@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core import Function, Variable, as_variable
-from autograd.functions._common import broadcast_error, real_number
+from autograd.functions._common import broadcast_error, real_number, scalar_if_0d
 
 __all__ = [
     "abs",
@@ -32,7 +32,7 @@ class Exp(Function):
     symbol = "exp"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.exp(x)
+        return np.exp(scalar_if_0d(x))
 
     def backward(self, gy: Variable) -> Variable:
         return gy * self.outputs[0]()
@@ -42,7 +42,7 @@ class Log(Function):
     symbol = "log"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.log(x)
+        return np.log(scalar_if_0d(x))
 
     def backward(self, gy: Variable) -> Variable:
         return gy / self.inputs[0]
@@ -52,7 +52,7 @@ class Sqrt(Function):
     symbol = "√"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.sqrt(x)
+        return np.sqrt(scalar_if_0d(x))
 
     def backward(self, gy: Variable) -> Variable:
         return gy / (2 * self.outputs[0]())
@@ -62,7 +62,7 @@ class Sin(Function):
     symbol = "sin"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.sin(x)
+        return np.sin(scalar_if_0d(x))
 
     def backward(self, gy: Variable) -> Variable:
         return gy * cos(self.inputs[0])
@@ -72,7 +72,7 @@ class Cos(Function):
     symbol = "cos"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.cos(x)
+        return np.cos(scalar_if_0d(x))
 
     def backward(self, gy: Variable) -> Variable:
         return gy * -sin(self.inputs[0])
@@ -82,7 +82,7 @@ class Tanh(Function):
     symbol = "tanh"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.tanh(x)
+        return np.tanh(scalar_if_0d(x))
 
     def backward(self, gy: Variable) -> Variable:
         return TanhGrad()(self.outputs[0](), gy)
