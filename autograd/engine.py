@@ -171,12 +171,13 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
     consumers = _count_consumers(roots)
     ready = [f for f, n in consumers.items() if n == 0]
     visits_all, create_graph = run.visits_all, run.create_graph
+    pop_ready, release, pop_grad = ready.pop, ready.append, grads.pop
     while ready:
-        f = ready.pop()
+        f = pop_ready()
         # Call backward with the gradients of f's outputs, complete by now.
         outputs = f.outputs
         if len(outputs) == 1:
-            gy = grads.pop(id(f), None)
+            gy = pop_grad(id(f), None)
             if gy is None:
                 gxs = None
             else:
@@ -223,9 +224,10 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
             # Release the input's creator: it is ready once every consumer of its outputs has run.
             if g is not None:
                 n = consumers[g] - 1
-                consumers[g] = n
-                if n == 0:
-                    ready.append(g)
+                if n:
+                    consumers[g] = n
+                else:
+                    release(g)
     return [_leaf_result(x, _given(grads[key]), run) for key, x in leaves.items()]
 
 
