@@ -242,11 +242,9 @@ def _edge(x: Variable) -> Variable:
         return x
     e = edge_of(g)
     if e is None:
-        e = _object_new(Edge)
         fill = np.full(1, np.nan if x.data.dtype.kind in "fc" else 0, x.data.dtype)
-        e.data = np.lib.stride_tricks.as_strided(fill, x.data.shape, (0,) * x.data.ndim, writeable=False)
-        e.grad = e.name = e._hooks = None
-        e._retains_grad = False
+        e = new_variable(np.lib.stride_tricks.as_strided(fill, x.data.shape, (0,) * x.data.ndim, writeable=False))
+        e.__class__ = Edge  # Edge adds no slots: new_variable stays the one place that fills them in
         e.creator = g
         e._requires_grad = True
         g._edge = _ref(e)  # weak: the edge refers to g, so a strong reference would make a cycle
