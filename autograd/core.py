@@ -238,6 +238,53 @@ def increment_version(v: Variable) -> None:
         v._version = _clock
 
 
+class Edge(Variable):
+    """A recorded input kept only as an edge of the graph: its creator, shape and dtype, not its value.
+
+    A consumer whose backward reads no input value (Function.saved_inputs is ()) records one in
+    place of a large computed input, so that input's array is freed once nothing else holds it. Its data
+    is a NaN placeholder of the input's shape and dtype (read-only, no memory). Every consumer shares the
+    creator's one edge; while the Variable it stands for lives, `variable()` returns that Variable.
+    """
+
+    __slots__ = ()
+
+    def variable(self) -> Variable:
+        """The Variable this edge stands for if it is alive, else the edge."""
+        y = self.creator.outputs[0]()
+        return self if y is None else y
+
+
+# Arrays smaller than this are recorded as they are: an edge would save little, and small values stay drawable.
+_EDGE_MIN_BYTES = 1 << 16
+
+
+def edge_of(f: Function) -> Edge | None:
+    """The Edge that consumers of f's output hold in place of it, if one is alive."""
+    ref = f.__dict__.get("_edge")
+    return None if ref is None else ref()
+
+
+def _edge(x: Variable) -> Variable:
+    """x, or the edge standing for it when the recording consumer reads no input value and x's array can go.
+
+    Only a large output of a single-output creator whose backward reads no output is replaced: otherwise
+    the creator would need the value, or the engine the Variable.
+    """
+    g = x.creator
+    if g is None or g.backward_reads_outputs or len(g.outputs) != 1 or x.data.nbytes < _EDGE_MIN_BYTES:
+        return x
+    e = edge_of(g)
+    if e is None:
+        fill = np.full(1, np.nan if x.data.dtype.kind in "fc" else 0, x.data.dtype)
+        e = new_variable(np.lib.stride_tricks.as_strided(fill, x.data.shape, (0,) * x.data.ndim, writeable=False))
+        e.__class__ = Edge  # Edge adds no slots: new_variable stays the one place that fills them in
+        e.creator = g
+        e._requires_grad = True
+        g._edge = _ref(e)  # weak: the edge refers to g, so a strong reference would make a cycle
+    return e
+
+
 def as_variable(x: Any, like: Variable | None = None) -> Variable:
     """Return x if it is a Variable, else wrap it as a constant (a scalar number takes the dtype of `like`)."""
     if type(x) is Variable or isinstance(x, Variable):
@@ -259,11 +306,20 @@ class Function:
 
     __slots__ = ("__dict__", "_output_meta", "_tick", "inputs", "outputs")
     # Indices of the inputs whose values backward reads (through self.inputs, or arrays forward kept of
-    # them): PyTorch's saved tensors. None means all, the safe default; () for ops that need only shapes.
+    # them): PyTorch's saved tensors. None means all, the safe default; () for ops that need only shapes, or
+    # that save what their backward needs in forward (a mask, an index). Such an op records its large computed
+    # inputs as edges (see Edge), so their arrays can be freed, when their creator sets backward_reads_outputs
+    # False (it never reads self.outputs).
     saved_inputs: tuple[int, ...] | None = None
+    backward_reads_outputs = True
     # Whether an output may share memory with input 0 (reshape, transpose, basic indexing): a change to
     # that input then shows through the output.
     returns_view = False
+    _keeps_inputs = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._keeps_inputs = cls.saved_inputs != ()  # read once per recorded call, so computed once per class
 
     def __call__(self, *inputs: Any) -> Any:
         if _anomaly_hook is not None:
@@ -278,7 +334,7 @@ class Function:
                 inputs = (a, b)
             record = _mode.enabled and (a._requires_grad or b._requires_grad)
             if record:
-                self.inputs = inputs
+                self.inputs = inputs if self._keeps_inputs else (_edge(a), _edge(b))
                 self._tick = _clock
             ys = self.forward(a.data, b.data)
         elif len(inputs) == 1:
@@ -288,14 +344,14 @@ class Function:
                 inputs = (x,)
             record = _mode.enabled and x._requires_grad
             if record:
-                self.inputs = inputs
+                self.inputs = inputs if self._keeps_inputs else (_edge(x),)
                 self._tick = _clock
             ys = self.forward(x.data)
         else:
             inputs = tuple(as_variable(x) for x in inputs)
             record = _mode.enabled and any(x._requires_grad for x in inputs)
             if record:
-                self.inputs = inputs
+                self.inputs = inputs if self._keeps_inputs else tuple(_edge(x) for x in inputs)
                 self._tick = _clock
             ys = self.forward(*[x.data for x in inputs])
         if type(ys) is not tuple:

@@ -19,9 +19,23 @@ from autograd import core
 from autograd.core import Function, Variable, as_variable, enable_grad, new_variable, no_grad
 from autograd.functions.shape import astype, clone, sum_to
 
-# Gradients summed so far, by id of the variable they belong to. Every keyed variable stays alive
-# meanwhile, held by the roots or by the `inputs` of a reachable function.
-Grads = dict[int, Variable]
+# Gradients summed so far, by `_key` of the variable they belong to: the id of its creator when that has
+# one output (so an Edge standing for the variable sums into the same place), else the variable's id. Every
+# keyed object stays alive meanwhile, held by the roots or by the `inputs` of a reachable function.
+# A first gradient is kept as the op returned it (a Variable, perhaps shared); once a second arrives the
+# entry is a bare sum the engine made (an ndarray or NumPy scalar, wrapped when handed on, see `_given`):
+# nobody else holds it, so later gradients are added into it in place.
+Grads = dict[int, Any]
+
+
+def _given(g: Any) -> Variable:
+    """A gradient from `grads` as a Variable (a bare sum is wrapped)."""
+    return g if type(g) is Variable else new_variable(np.asarray(g))
+
+
+def _key(x: Variable) -> int:
+    g = x.creator
+    return id(g) if g is not None and len(g.outputs) == 1 else id(x)
 
 
 class InplaceModificationError(RuntimeError):
@@ -149,6 +163,8 @@ def _backward_of_many(f: Function, grads: Grads, run: _Run) -> Any:
     for ref in f.outputs:
         y = ref()
         gy = None if y is None else grads.pop(id(y), None)
+        if gy is not None:
+            gy = _given(gy)
         if gy is not None and (run.visits_all or y._hooks or y._retains_grad):
             gy = run.visit(y, gy)
         gys.append(gy)
@@ -204,23 +220,30 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
     grads: Grads = {}
     leaves: dict[int, Variable] = {}
     for root, g in zip(roots, root_grads):
-        key = id(root)
+        key = _key(root)
         grads[key] = run.sum(grads[key], g) if key in grads else g
         if root.creator is None:
             leaves[key] = root
     consumers = _count_consumers(roots)
     ready = [f for f, n in consumers.items() if n == 0]
     visits_all, create_graph = run.visits_all, run.create_graph
+    pop_ready, release, pop_grad = ready.pop, ready.append, grads.pop
     while ready:
-        f = ready.pop()
+        f = pop_ready()
         # Call backward with the gradients of f's outputs, complete by now.
         outputs = f.outputs
         if len(outputs) == 1:
-            y = outputs[0]()
-            gy = None if y is None else grads.pop(id(y), None)
-            if gy is not None and (visits_all or y._hooks or y._retains_grad):
-                gy = run.visit(y, gy)
-            gxs = None if gy is None else f.backward(gy)
+            gy = pop_grad(id(f), None)
+            if gy is None:
+                gxs = None
+            else:
+                if type(gy) is not Variable:
+                    gy = new_variable(np.asarray(gy))  # _given, written out
+                y = outputs[0]()
+                # (y is gone when the user dropped it and its consumers kept an Edge: nothing then to visit.)
+                if y is not None and (visits_all or y._hooks or y._retains_grad):
+                    gy = run.visit(y, gy)
+                gxs = f.backward(gy)
         else:
             gxs = _backward_of_many(f, grads, run)
         inputs = f.inputs
@@ -235,21 +258,33 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
                 # Fit the gradient to the input's shape (its dtype is fitted once per leaf), then accumulate it.
                 if type(gx) is not Variable or gx.data.shape != x.data.shape:
                     gx = _fit(f, x, gx)
-                key = id(x)
-                if key in grads:  # run.sum, written out
-                    total = grads[key]
-                    grads[key] = total + gx if create_graph else new_variable(np.asarray(total.data + gx.data))
-                else:
+                key = id(x) if g is None or len(g.outputs) != 1 else id(g)  # _key, written out
+                if key not in grads:
                     grads[key] = gx
-                if g is None:
-                    leaves[key] = x
+                    if g is None:
+                        leaves[key] = x
+                else:
+                    total = grads[key]
+                    if create_graph:
+                        grads[key] = total + gx
+                    elif type(total) is Variable:
+                        grads[key] = total.data + gx.data
+                    elif type(total) is not np.ndarray:
+                        # A NumPy scalar (the sum of 0-d gradients): adding a scalar, not a 0-d array,
+                        # stays on NumPy's scalar path, five times faster.
+                        grads[key] = total + gx.data[()]
+                    elif total.dtype == gx.data.dtype:
+                        np.add(total, gx.data, out=total)
+                    else:
+                        grads[key] = total + gx.data
             # Release the input's creator: it is ready once every consumer of its outputs has run.
             if g is not None:
                 n = consumers[g] - 1
-                consumers[g] = n
-                if n == 0:
-                    ready.append(g)
-    return [_leaf_result(x, grads[key], run) for key, x in leaves.items()]
+                if n:
+                    consumers[g] = n
+                else:
+                    release(g)
+    return [_leaf_result(x, _given(grads[key]), run) for key, x in leaves.items()]
 
 
 def _leaf_result(x: Variable, gx: Variable, run: _Run) -> tuple[Variable, Variable]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core import Function, Variable
+from autograd.core import Edge, Function, Variable, edge_of
 
 __all__ = ["Graph", "draw", "to_dot"]
 
@@ -81,10 +81,21 @@ def _forward_order(outputs: Iterable[Variable]) -> list[Function]:
     return order
 
 
+def _inputs(f: Function) -> tuple[Variable, ...]:
+    """f's inputs, an Edge replaced by the Variable it stands for while that lives, so each is drawn once."""
+    return tuple(x.variable() if type(x) is Edge else x for x in f.inputs)
+
+
+def _outputs(f: Function) -> list[Variable | None]:
+    """f's outputs (None for one gone), a single one that is gone replaced by the Edge its consumers hold."""
+    ys = [ref() for ref in f.outputs]
+    return [edge_of(f)] if len(ys) == 1 and ys[0] is None else ys
+
+
 def _variables(outputs: Iterable[Variable], functions: Iterable[Function]) -> dict[int, Variable]:
     found = {id(y): y for y in outputs}
     for f in functions:
-        for x in f.inputs:
+        for x in _inputs(f):
             found.setdefault(id(x), x)
     return found
 
@@ -98,7 +109,7 @@ def _nearest(outputs: tuple[Variable, ...], max_nodes: int) -> set[Function]:
         f = queue.popleft()
         if f in chosen:
             continue
-        new = {id(x) for x in f.inputs} - seen_vars
+        new = {id(x) for x in _inputs(f)} - seen_vars
         if len(chosen) + 1 + len(seen_vars) + len(new) > max_nodes:
             break
         chosen.add(f)
@@ -193,16 +204,15 @@ class _Writer:
         """Declare every drawn variable and function once, inputs first, and the edges between them."""
         drawn = self.part.variables
         for number, f in enumerate(self.part.functions):
-            for x in f.inputs:
+            for x in _inputs(f):
                 if id(x) not in self.var_ids:
                     declare_var(self._name(x), x)
             fn = f"f{number}"
             declare_fn(fn, f)
             main = _main_input(f)
-            for i, x in enumerate(f.inputs):
+            for i, x in enumerate(_inputs(f)):
                 link_in(self.var_ids[id(x)], fn, i == main)
-            for ref in f.outputs:
-                y = ref()
+            for y in _outputs(f):
                 # Outputs nobody drawn uses (another output of a multi-output op) are left out.
                 if y is not None and id(y) in drawn and id(y) not in self.var_ids:
                     declare_var(self._name(y), y)

@@ -149,6 +149,7 @@ class Conv2d(Function):
 
     symbol = "conv2d"
     saved_inputs = (0, 1)
+    backward_reads_outputs = False
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -227,6 +228,7 @@ class ConvTranspose2d(Function):
 
     symbol = "conv_transpose2d"
     saved_inputs = (0, 1)
+    backward_reads_outputs = False
 
     def __init__(
         self,

@@ -27,6 +27,7 @@ def _rows(x: Variable) -> Variable:
 
 class MatMul(Function):
     symbol = "dot"
+    backward_reads_outputs = False
     op = "matmul"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -77,6 +78,7 @@ class Linear(Function):
 
     symbol = "affine"
     saved_inputs = (0, 1)
+    backward_reads_outputs = False
 
     def forward(self, x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         if W.ndim != 2 or x.ndim == 0 or x.shape[-1] != W.shape[0]:

@@ -122,10 +122,12 @@ class MaxPool2d(Function):
     """y[n, c, i, j] = max over the window at (i·sh − ph, j·sw − pw) of x (padding never wins).
 
     Each window's gradient goes to one element: its first maximum, or its last NaN if it has one.
+    Saves only where each maximum is (WindowArgmax), not x: backward reads no input or output value.
     """
 
     symbol = "max_pool"
     saved_inputs = ()
+    backward_reads_outputs = False
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -181,10 +183,14 @@ class MaxPoolGather(Function):
 
 
 class AvgPool2d(Function):
-    """y[n, c, i, j] = mean of x over the window at (i·sh − ph, j·sw − pw), zero padding included."""
+    """y[n, c, i, j] = mean of x over the window at (i·sh − ph, j·sw − pw), zero padding included.
+
+    Saves x's shape and memory layout, not x: backward reads no input or output value.
+    """
 
     symbol = "avg_pool"
     saved_inputs = ()
+    backward_reads_outputs = False
 
     def __init__(self, win: Window) -> None:
         self.win = win
@@ -192,6 +198,7 @@ class AvgPool2d(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_float("avg_pool2d", x)
         oh, ow = self.win.out_size(x.shape)  # checks x is 4-D before padding it
+        self.shape, self.layout = x.shape, axis_order(x)
         views = _views(padded(x, self.win.ph, self.win.pw), self.win, oh, ow)
         y = np.array(views[0])
         for view in views[1:]:
@@ -200,8 +207,7 @@ class AvgPool2d(Function):
         return y
 
     def backward(self, gy: Variable) -> Variable:
-        x = self.inputs[0].data
-        return AvgPoolScatter(self.win, x.shape, axis_order(x))(gy)
+        return AvgPoolScatter(self.win, self.shape, self.layout)(gy)
 
 
 class AvgPoolScatter(Function):

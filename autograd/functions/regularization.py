@@ -21,6 +21,8 @@ class Dropout(Function):
 
     symbol = "dropout"
     saved_inputs = ()
+    # Saves the scaled mask, not x.
+    backward_reads_outputs = False
 
     def __init__(self, p: float, rng: np.random.Generator) -> None:
         self.p = p
@@ -57,6 +59,7 @@ class BatchNorm(Function):
 
     symbol = "batch_norm"
     saved_inputs = (0, 1)
+    backward_reads_outputs = False
 
     def __init__(
         self, running_mean: np.ndarray, running_var: np.ndarray, training: bool, momentum: float, eps: float

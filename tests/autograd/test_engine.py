@@ -296,3 +296,23 @@ def test_a_fresh_gradient_buffer_is_kept_not_copied():
     x = Variable(np.ones(3))
     Double()(x).sum().backward()
     assert made[0]() is x.grad.data
+
+
+@pytest.mark.parametrize("shape", [(), (3, 2)])
+def test_sums_the_engine_makes_never_write_into_a_gradient_an_op_returned(shape):
+    # z = b + x + x: each + hands its one gy to both inputs, so x's first gradient is the very array that
+    # is also b's; the engine adds x's later gradients into a sum of its own, never into that array.
+    x = Variable(np.full(shape, 2.0))
+    b = x * 1.0
+    b.retain_grad()
+    seen = []
+    b.register_hook(lambda g: seen.append((g, g.data.copy())))
+    z = b + x + x
+    z.backward(np.ones(shape))
+    np.testing.assert_array_equal(x.grad.data, np.full(shape, 3.0))
+    np.testing.assert_array_equal(b.grad.data, np.ones(shape))
+    g, value = seen[0]
+    np.testing.assert_array_equal(g.data, value)
+    z.backward(np.ones(shape))
+    np.testing.assert_array_equal(x.grad.data, np.full(shape, 6.0))
+    assert type(x.grad.data) is np.ndarray and x.grad.dtype == np.float64 and x.grad.shape == shape

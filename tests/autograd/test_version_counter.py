@@ -20,7 +20,7 @@ NOT_READ: dict[str, tuple[int, ...]] = {
     "exp": (0,), "sqrt": (0,), "tanh": (0,), "sigmoid": (0,), "softmax": (0,), "log_softmax": (0,),
     "sum": (0,), "mean": (0,), "sum_to": (0,), "concat": (0, 1, 2), "stack": (0, 1),
     "reshape": (0,), "transpose": (0,), "broadcast_to": (0,), "flatten": (0,), "astype": (0,), "getitem": (0,),
-    "im2col": (0,), "col2im": (0,), "max_pool2d": (0,), "avg_pool2d": (0,), "dropout": (0,),
+    "im2col": (0,), "col2im": (0,), "max_pool2d": (0,), "avg_pool2d": (0,), "dropout": (0,), "relu": (0,),
     # the bias
     "linear": (2,), "conv2d": (2,), "conv_transpose2d": (2,), "batch_norm": (2,),
 }
