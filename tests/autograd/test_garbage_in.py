@@ -23,6 +23,7 @@ import autograd.functions as F
 from autograd import Variable, as_variable, grad
 from autograd.testing import OPS
 from autograd.testing import strategies as zs
+from tests.garbage import refused
 
 SETTINGS = settings(
     max_examples=8, deadline=2000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
@@ -30,15 +31,6 @@ SETTINGS = settings(
 # Keyword parameters that are flags: any truthy value counts, as for Python's own `if`.
 FLAGS = {"keepdims", "training"}
 WITH_PARAMETERS = [info for info in OPS if info.cases is not None]
-
-
-def refused(call, *names, errors=(TypeError, ValueError)) -> str:
-    """Call and require one of `errors` whose message names one of `names`; return the message."""
-    with pytest.raises(errors) as caught:
-        call()
-    message = str(caught.value)
-    assert any(name in message for name in names), f"the error does not name {names}: {caught.typename}: {message}"
-    return message
 
 
 def _outputs(result):

@@ -51,11 +51,8 @@ class Interrupt(Exception):
     pass
 
 
-@pytest.mark.parametrize("stop_at", [1, 5, 6, 13])  # mid-epoch, an epoch's last step (6 per epoch), a later epoch
-def test_interrupted_then_resumed_training_is_bit_identical(tmp_path: Path, stop_at: int) -> None:
-    expected, expected_history = uninterrupted()
-    path = tmp_path / "run.npz"
-    model, opt, data = build()
+def stop_after(opt: optim.Optimizer, stop_at: int) -> None:
+    """Make opt raise Interrupt in the step after step stop_at, once that step's checkpoint is written."""
     steps = 0
     original_step = opt.step
 
@@ -63,10 +60,18 @@ def test_interrupted_then_resumed_training_is_bit_identical(tmp_path: Path, stop
         nonlocal steps
         original_step()
         steps += 1
-        if steps > stop_at:  # the checkpoint of step stop_at is written; stop during the next step
+        if steps > stop_at:
             raise Interrupt
 
     opt.step = step_then_maybe_stop
+
+
+@pytest.mark.parametrize("stop_at", [1, 5, 6, 13])  # mid-epoch, an epoch's last step (6 per epoch), a later epoch
+def test_interrupted_then_resumed_training_is_bit_identical(tmp_path: Path, stop_at: int) -> None:
+    expected, expected_history = uninterrupted()
+    path = tmp_path / "run.npz"
+    model, opt, data = build()
+    stop_after(opt, stop_at)
     with pytest.raises(Interrupt):
         nn.fit(model, opt, data, EPOCHS, progress=False, checkpoint=path, checkpoint_every=1)
     nn.manual_seed(123)  # the resumed run must not depend on the generators' state before it
@@ -182,17 +187,7 @@ def test_interrupted_then_resumed_training_with_a_scheduler_is_bit_identical(tmp
     expected, expected_lr = weights(model), opt.lr
     path = tmp_path / "run.npz"
     model, opt, data, scheduler = build_with_scheduler()
-    steps = 0
-    original_step = opt.step
-
-    def step_then_maybe_stop() -> None:
-        nonlocal steps
-        original_step()
-        steps += 1
-        if steps > stop_at:
-            raise Interrupt
-
-    opt.step = step_then_maybe_stop
+    stop_after(opt, stop_at)
     with pytest.raises(Interrupt):
         nn.fit(model, opt, data, EPOCHS, progress=False, checkpoint=path, checkpoint_every=1, scheduler=scheduler)
     model, opt, data, scheduler = build_with_scheduler(seed=7)

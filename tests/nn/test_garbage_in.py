@@ -22,20 +22,13 @@ import nn
 from autograd.testing import strategies as zs
 from nn.data import ArrayDataset, DataLoader
 from nn.datasets import MNIST, read_idx
+from tests.garbage import refused
 
 SETTINGS = settings(
     max_examples=10,
     deadline=2000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
-
-
-def refused(call, *names, errors=(TypeError, ValueError)) -> str:
-    with pytest.raises(errors) as caught:
-        call()
-    message = str(caught.value)
-    assert any(name in message for name in names), f"the error does not name {names}: {caught.typename}: {message}"
-    return message
 
 
 def snapshot(model: nn.Module) -> dict[str, np.ndarray]:

@@ -17,6 +17,7 @@ import optim
 from autograd import Variable
 from autograd.testing import strategies as zs
 from optim import lr_scheduler
+from tests.garbage import refused
 
 SETTINGS = settings(max_examples=10, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 
@@ -29,14 +30,6 @@ HYPERPARAMETERS = {
     optim.AdamW: ("lr", "eps", "weight_decay"),
 }
 CASES = [(cls, name) for cls, names in HYPERPARAMETERS.items() for name in names]
-
-
-def refused(call, *names) -> str:
-    with pytest.raises((TypeError, ValueError)) as caught:
-        call()
-    message = str(caught.value)
-    assert any(name in message for name in names), f"the error does not name {names}: {caught.typename}: {message}"
-    return message
 
 
 def params() -> list[Variable]:
