@@ -14,8 +14,19 @@ import numpy as np
 
 from autograd.core import Function, Variable, as_variable
 from autograd.functions._common import int_tuple
-from autograd.functions._window import Window, add_windows, channels_last_padded, check_4d, padded, pair, windows
+from autograd.functions._window import (
+    CHANNELS_LAST,
+    Window,
+    add_windows,
+    channels_last_padded,
+    check_4d,
+    new_array,
+    padded,
+    pair,
+    windows,
+)
 from autograd.functions.shape import broadcast_to, reshape
+from autograd.threads import batch_parts, map_parts
 
 __all__ = ["col2im", "conv2d", "conv_transpose2d", "im2col"]
 
@@ -127,15 +138,23 @@ def _window_blocks(x: np.ndarray, win: Window, oh: int, ow: int) -> Iterator[tup
 
 
 def _conv(x: np.ndarray, W: np.ndarray, b: np.ndarray | None, win: Window, oh: int, ow: int) -> np.ndarray:
-    """conv2d as GEMMs of window-matrix blocks with the weights: the output as rows (n, oh, ow) by channels."""
+    """conv2d as GEMMs of window-matrix blocks with the weights: the output as rows (n, oh, ow) by channels.
+
+    The batch is split across threads (_parallel), each part writing its own rows of the output.
+    """
     # The weights are permuted to the matrix's (kh, kw, c) column order, not the matrix to theirs.
     weights = W.transpose(2, 3, 1, 0).reshape(-1, W.shape[0])
     y = np.empty((x.shape[0] * oh * ow, W.shape[0]), np.result_type(x, W, *(() if b is None else (b,))))
-    for rows, block in _window_blocks(x, win, oh, ow):
-        out = y[rows]
-        np.matmul(block, weights, out=out)
-        if b is not None:
-            out += b  # while the block's output is still in cache
+
+    def part(images: slice) -> None:
+        y_part = y[images.start * oh * ow : images.stop * oh * ow]
+        for rows, block in _window_blocks(x[images], win, oh, ow):
+            out = y_part[rows]
+            np.matmul(block, weights, out=out)
+            if b is not None:
+                out += b  # while the block's output is still in cache
+
+    map_parts(part, batch_parts(x.shape[0]))
     return y
 
 
@@ -191,13 +210,21 @@ class Conv2dGradW(Function):
         # Both products are Σ over the rows; OpenBLAS runs it faster (up to 1.5×, measured) with the
         # longer of the two short sides as the result's rows.
         tall = width > out_channels
-        gw = np.zeros((width, out_channels) if tall else (out_channels, width), np.result_type(x, gy))
-        for rows, block in _window_blocks(x, self.win, oh, ow):
-            gw += block.T @ g[rows] if tall else g[rows].T @ block
+
+        def part(images: slice) -> tuple[np.ndarray, np.ndarray | None]:
+            gw = np.zeros((width, out_channels) if tall else (out_channels, width), np.result_type(x, gy))
+            g_part = g[images.start * oh * ow : images.stop * oh * ow]
+            for rows, block in _window_blocks(x[images], self.win, oh, ow):
+                gw += block.T @ g_part[rows] if tall else g_part[rows].T @ block
+            return gw, _column_sums(g_part) if self.bias else None
+
+        # Each thread sums over its part of the batch; the parts' sums are added in a fixed order.
+        sums = map_parts(part, batch_parts(n))
+        gw = sum(gw for gw, _ in sums)
         gw_nchw = (gw.T if tall else gw).reshape(out_channels, self.win.kh, self.win.kw, c).transpose(0, 3, 1, 2)
         if not self.bias:
             return np.ascontiguousarray(gw_nchw)
-        return np.ascontiguousarray(gw_nchw), _column_sums(g)
+        return np.ascontiguousarray(gw_nchw), sum(gb for _, gb in sums)
 
     def backward(self, ggw: Variable, ggb: Variable | None = None) -> tuple[Variable, Variable]:
         x, gy = self.inputs
@@ -269,15 +296,21 @@ class ConvTranspose2d(Function):
             flipped = Window("conv_transpose2d", (kh, kw), 1, (kh - 1 - win.ph, kw - 1 - win.pw))
             y = _conv(x, W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), b, flipped, oh, ow)
             return y.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
-        xs = x.transpose(0, 2, 3, 1).reshape(n * h * w, in_channels)
-        if out_channels == 1:
-            # One GEMM: the batched form below would multiply by KH·KW single columns.
-            patches = (W.reshape(in_channels, kh * kw).T @ xs.T).reshape(kh, kw, n, h, w, 1)
-        else:
-            # Batched over kernel offsets so each offset's patch is contiguous for its slice-add.
-            wt = W.transpose(2, 3, 0, 1).reshape(kh * kw, in_channels, out_channels)
-            patches = np.matmul(xs, wt).reshape(kh, kw, n, h, w, out_channels)
-        y = add_windows(patches, win, (n, out_channels, oh, ow))
+        y = new_array((n, out_channels, oh, ow), np.result_type(x, W), CHANNELS_LAST)
+        wt = W.transpose(2, 3, 0, 1).reshape(kh * kw, in_channels, out_channels)
+
+        def part(images: slice) -> None:
+            m = images.stop - images.start
+            xs = x[images].transpose(0, 2, 3, 1).reshape(m * h * w, in_channels)
+            if out_channels == 1:
+                # One GEMM: the batched form below would multiply by KH·KW single columns.
+                patches = (W.reshape(in_channels, kh * kw).T @ xs.T).reshape(kh, kw, m, h, w, 1)
+            else:
+                # Batched over kernel offsets so each offset's patch is contiguous for its slice-add.
+                patches = np.matmul(xs, wt).reshape(kh, kw, m, h, w, out_channels)
+            y[images] = add_windows(patches, win, (m, out_channels, oh, ow))
+
+        map_parts(part, batch_parts(n))
         if b is not None:
             if np.result_type(y, b) != y.dtype:
                 return y + b[:, None, None]

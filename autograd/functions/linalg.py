@@ -10,6 +10,7 @@ import numpy as np
 from autograd.core import Function, Variable, as_variable
 from autograd.functions.arithmetic import mul
 from autograd.functions.shape import reshape, sum_to, transpose
+from autograd.threads import batch_parts, map_parts
 
 __all__ = ["dot", "linear", "matmul"]
 
@@ -18,6 +19,22 @@ def _swap_last(x: Variable) -> Variable:
     axes = list(range(x.ndim))
     axes[-1], axes[-2] = axes[-2], axes[-1]
     return transpose(x, axes)
+
+
+# Below this many multiply-adds (about 1 ms on one core) handing parts to threads costs more than it saves:
+# waking a thread and waiting for it took 130-300 µs on the 2-core test machine (a virtual one).
+_SPLIT_WORK = 1 << 25
+
+
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for matrices, a's rows split across zerograd's threads (autograd.threads) when it is large."""
+    m, k = a.shape
+    n = b.shape[1]
+    if m * k * n < _SPLIT_WORK:
+        return a @ b
+    y = np.empty((m, n), np.result_type(a, b))
+    map_parts(lambda rows: np.matmul(a[rows], b, out=y[rows]), batch_parts(m))
+    return y
 
 
 def _rows(x: Variable) -> Variable:
@@ -36,9 +53,11 @@ class MatMul(Function):
         inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if a.shape[-1] != inner_b:
             raise ValueError(f"{self.op}: shapes {a.shape} and {b.shape} are not aligned ({a.shape[-1]} != {inner_b})")
+        if b.ndim == 2 and a.ndim == 2:
+            return _product(a, b)
         if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
             # One GEMM over the merged batch rows beats np.matmul's loop of small products.
-            return (a.reshape(prod(a.shape[:-1]), a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[1])
+            return _product(a.reshape(prod(a.shape[:-1]), a.shape[-1]), b).reshape(*a.shape[:-1], b.shape[1])
         try:
             return np.matmul(a, b)
         except ValueError as error:
@@ -89,7 +108,7 @@ class Linear(Function):
         out_shape = x.shape[:-1] + W.shape[1:]
         if b is not None and b.shape != W.shape[1:]:
             raise ValueError(f"linear: b of shape {b.shape} does not fit W of shape {W.shape}; expected {W.shape[1:]}")
-        y = x.reshape(prod(x.shape[:-1]), x.shape[-1]) @ W if x.ndim != 2 else x @ W
+        y = _product(x.reshape(prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x, W)
         if b is not None:
             if b.dtype == y.dtype:
                 y += b  # y is the fresh GEMM result, so adding in place saves an allocation
