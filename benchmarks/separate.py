@@ -8,7 +8,8 @@ region, so in one process each engine's threads steal the cores from the other's
 (workload, engine) pair runs in a fresh process with that engine's default threads and nothing else
 loaded; a round runs every pair once, the rounds alternate the engines, and each figure is the median
 over rounds of a process's median step. The workloads are the other scripts' (same nets, same inputs,
-data as plain arrays), with the default allocator.
+data as plain arrays). zerograd runs twice: with the default allocator, and with glibc keeping freed
+memory (autograd.memory.keep_freed_memory), as nn.fit and `python -m nn` leave it for their run.
 """
 
 from __future__ import annotations
@@ -23,17 +24,20 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # measure this checkout, not an installed copy
+from autograd.memory import keep_freed_memory
 from benchmarks import conv, mlp, overhead
 from benchmarks._measure import interleaved_ms, machine
 
 OPS = 1000  # the overhead chain's length: its figure is µs per op
 
+KEPT = "zerograd, as fit"  # zerograd with the allocator as nn.fit leaves it
 ENGINES = {
     "overhead": ("zerograd", "PyTorch"),
-    "mlp": ("zerograd", "NumPy layers", "PyTorch"),
-    "simple": ("zerograd", "PyTorch"),
-    "deep": ("zerograd", "PyTorch"),
+    "mlp": ("zerograd", KEPT, "NumPy layers", "PyTorch"),
+    "simple": ("zerograd", KEPT, "PyTorch"),
+    "deep": ("zerograd", KEPT, "PyTorch"),
 }
+COLUMNS = ("zerograd", KEPT, "PyTorch", "NumPy layers")
 TITLES = {
     "overhead": f"per-op overhead, {OPS} scalar ops forward + backward, µs per op",
     "mlp": "MLP 784-100-100-10 step, ms",
@@ -44,6 +48,9 @@ TITLES = {
 
 def make_step(workload: str, engine: str, batch: int) -> Callable[[], object]:
     """The step the other benchmark scripts time for this workload and engine, built with their code."""
+    if engine == KEPT:
+        keep_freed_memory()
+        engine = "zerograd"
     rng = np.random.default_rng(0)
     if workload == "overhead":
         return {"zerograd": overhead.zerograd_chain, "PyTorch": overhead.torch_chain}[engine](OPS)
@@ -62,7 +69,7 @@ def make_step(workload: str, engine: str, batch: int) -> Callable[[], object]:
 def run_one(workload: str, engine: str, batch: int, repeats: int) -> None:
     """Child process: print the median step of this one engine (µs per op for the overhead chain, else ms)."""
     step = make_step(workload, engine, batch)
-    median_ms = statistics.median(interleaved_ms({engine: step}, repeats)[engine])
+    median_ms = statistics.median(interleaved_ms({"engine": step}, repeats)["engine"])
     print(median_ms / OPS * 1e3 if workload == "overhead" else median_ms)
 
 
@@ -90,16 +97,19 @@ def main() -> None:
                 figures[workload, engine].append(float(out.split()[-1]))
 
     print(machine())
-    print(f"each engine in its own process, default threads and allocator, wall clock; median of {args.rounds}")
+    print(f"each engine in its own process, default threads, wall clock; median of {args.rounds}")
     print(f"rounds of a process's median of {args.repeats} steps; batch {args.batch}, float32")
-    print("| workload | " + " | ".join(("zerograd", "PyTorch", "textbook NumPy layers")) + " | zerograd / reference |")
-    print("| --- | ---: | ---: | ---: | --- |")
+    print(f"'{KEPT}': zerograd with glibc keeping freed memory, as nn.fit and python -m nn set it")
+    print("| workload | " + " | ".join(COLUMNS) + " | zerograd (default; as fit) / reference |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
     for workload in workloads:
         med = {e: statistics.median(figures[workload, e]) for e in ENGINES[workload]}
-        cells = [f"{med[e]:.2f}" if e in med else "" for e in ("zerograd", "PyTorch", "NumPy layers")]
-        ratios = [f"{med['zerograd'] / med['PyTorch']:.2f}× PyTorch"]
-        if "NumPy layers" in med:
-            ratios.append(f"{med['zerograd'] / med['NumPy layers']:.2f}× NumPy layers")
+        cells = [f"{med[e]:.2f}" if e in med else "" for e in COLUMNS]
+        ours = [med[e] for e in ("zerograd", KEPT) if e in med]
+        ratios = []
+        for reference in ("PyTorch", "NumPy layers"):
+            if reference in med:
+                ratios.append("; ".join(f"{m / med[reference]:.2f}×" for m in ours) + f" {reference}")
         print(f"| {TITLES[workload]} | " + " | ".join(cells) + " | " + ", ".join(ratios) + " |")
     spread = {k: f"{min(v):.2f}–{max(v):.2f}" for k, v in figures.items()}
     print("range over rounds: " + "; ".join(f"{w} {e} {s}" for (w, e), s in spread.items()))

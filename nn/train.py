@@ -14,6 +14,7 @@ import numpy as np
 
 import autograd.functions as F
 from autograd import Variable, no_grad
+from autograd.memory import keep_freed_memory
 from nn.checkpoint import Progress, load_checkpoint, save_checkpoint
 from nn.data import DataLoader
 
@@ -97,6 +98,10 @@ def fit(
     from rank 0's parameters, takes its shard of each global batch of train_data (which must yield the
     same batches on every rank: shuffle with the same seed) and averages the gradients before each
     step, so the weights follow the one-process run; the loss and accuracy shown are this rank's shards'.
+
+    The run calls autograd.memory.keep_freed_memory() (as `python -m nn` does): glibc then keeps freed
+    memory for the next step instead of mapping each activation afresh, which makes CNN steps up to a
+    third faster. It is process-wide and stays on after fit returns.
     """
     if not _is_count(epochs):
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
@@ -119,6 +124,7 @@ def fit(
         raise ValueError(f"fit: {resume} is at step {state.step}, past the {epochs * steps} steps of {epochs} epochs")
     from tqdm.auto import tqdm
 
+    keep_freed_memory()
     history: History = state.history
     bar = tqdm(total=epochs * steps, initial=state.step, unit="step", disable=not progress, dynamic_ncols=True)
     model.train()

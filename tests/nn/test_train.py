@@ -36,6 +36,17 @@ def test_an_mlp_learns_the_spiral():
     assert nn.evaluate(model, test) == history["test_acc"][-1]
 
 
+def test_fit_keeps_freed_memory_for_its_run(monkeypatch):
+    import nn.train
+
+    calls = []
+    monkeypatch.setattr(nn.train, "keep_freed_memory", lambda: calls.append("kept") or True)
+    model = nn.MLP([2, 3])
+    train, _ = spiral_loaders()
+    nn.fit(model, optim.SGD(model.parameters(), lr=0.1), train, 1, progress=False)
+    assert calls == ["kept"]
+
+
 @needs_mnist
 def test_simple_convnet_learns_mnist_in_one_epoch_of_5000_images():
     train, test = MNIST(train=True), MNIST(train=False)
