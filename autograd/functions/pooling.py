@@ -17,6 +17,7 @@ import numpy as np
 
 from autograd.core import Function, Variable
 from autograd.functions._window import Layout, Window, axis_order, new_array, padded
+from autograd.threads import SPLIT_ELEMENTS, batch_parts, map_parts
 
 __all__ = ["avg_pool2d", "max_pool2d"]
 
@@ -46,36 +47,51 @@ def _views(source: np.ndarray, win: Window, oh: int, ow: int) -> list[np.ndarray
 
 
 def _scatter(
-    win: Window, shape: tuple[int, ...], layout: Layout, like: np.ndarray, fill: Callable[[int, np.ndarray], Any]
+    win: Window,
+    shape: tuple[int, ...],
+    layout: Layout,
+    like: np.ndarray,
+    fill: Callable[[int, slice, np.ndarray], Any],
 ) -> np.ndarray:
     """An input-shaped array laid out as `layout`: Σ over kernel offsets o of fill's values at o.
 
-    fill(o, out) writes offset o's (N, C, OH, OW) values, shaped and typed like `like`, into out.
+    fill(o, images, out) writes offset o's (N, C, OH, OW) values for those images of the batch, shaped
+    and typed like like[images], into out. Large batches are split across zerograd's threads.
     """
     oh, ow = like.shape[2:]
+    parts = batch_parts(shape[0], like.size >= SPLIT_ELEMENTS)
     if win.tiles(shape):
         gx = new_array(shape, like.dtype, layout)
-        for o, i, j in _offsets(win):
-            fill(o, win.offset(gx, i, j, oh, ow))
+
+        def tiled(images: slice) -> None:
+            for o, i, j in _offsets(win):
+                fill(o, images, win.offset(gx[images], i, j, oh, ow))
+
+        map_parts(tiled, parts)
         return gx
     n, c, h, w = shape
     buffer = new_array((n, c, h + 2 * win.ph, w + 2 * win.pw), like.dtype, layout, np.zeros)
-    values = np.empty_like(like)
-    for o, i, j in _offsets(win):
-        fill(o, values)
-        view = win.offset(buffer, i, j, oh, ow)
-        view += values
+
+    def summed(images: slice) -> None:
+        values = np.empty_like(like[images])
+        for o, i, j in _offsets(win):
+            fill(o, images, values)
+            view = win.offset(buffer[images], i, j, oh, ow)
+            view += values
+
+    map_parts(summed, parts)
     return buffer[:, :, win.ph : win.ph + h, win.pw : win.pw + w]
 
 
-def _window_max(views: list[np.ndarray], argmax: bool, nan: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """The max over the offset views and, with `argmax`, the offset of each window's winner.
+def _window_max(views: list[np.ndarray], y: np.ndarray, index: np.ndarray | None, nan: bool = False) -> None:
+    """Writes the max over the offset views into y and, given `index`, the offset of each window's winner.
 
     The winner is the first maximum; with `nan` (some window holds a NaN) a NaN beats every number
     and a later NaN an earlier one, as in PyTorch.
     """
-    y = np.array(views[0])
-    index = np.zeros_like(y, dtype=np.uint8 if len(views) <= 256 else np.uint32) if argmax else None
+    y[...] = views[0]
+    if index is not None:
+        index[...] = 0
     for o, view in enumerate(views[1:], 1):
         if index is not None:
             better = view > y
@@ -85,7 +101,6 @@ def _window_max(views: list[np.ndarray], argmax: bool, nan: bool = False) -> tup
             # assignment without NumPy's slow masked assignment. Strictly greater keeps the first.
             index += better * (o - index)
         np.maximum(y, view, out=y)
-    return y, index
 
 
 class WindowArgmax:
@@ -107,7 +122,9 @@ class WindowArgmax:
         """gx: each window's gradient gy[n, c, i, j] added to the element that was its maximum."""
         index = self.index
         gy = _laid_out_like(gy, index)
-        return _scatter(self.win, self.shape, self.layout, gy, lambda o, out: np.multiply(gy, index == o, out=out))
+        return _scatter(
+            self.win, self.shape, self.layout, gy, lambda o, part, out: np.multiply(gy[part], index[part] == o, out=out)
+        )
 
     def gather(self, gx: np.ndarray) -> np.ndarray:
         """gy[n, c, i, j] = gx at window (i, j)'s maximum: the adjoint of scatter."""
@@ -136,14 +153,23 @@ class MaxPool2d(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         _check_float("max_pool2d", x)
         oh, ow = self.win.out_size(x.shape)
-        views = _views(padded(x, self.win.ph, self.win.pw, -np.inf), self.win, oh, ow)
-        y, index = _window_max(views, self.needs_grad(0))
+        source = padded(x, self.win.ph, self.win.pw, -np.inf)
+        out_shape, layout = (*x.shape[:2], oh, ow), axis_order(x)
+        y = new_array(out_shape, x.dtype, layout)
+        offsets = self.win.kh * self.win.kw
+        index = new_array(out_shape, np.uint8 if offsets <= 256 else np.uint32, layout) if self.needs_grad(0) else None
+
+        def part(images: slice) -> None:
+            views = _views(source[images], self.win, oh, ow)
+            _window_max(views, y[images], None if index is None else index[images])
+
+        map_parts(part, batch_parts(x.shape[0], x.size >= SPLIT_ELEMENTS))
         if index is not None:
             # NaN compares false, so windows holding one need the slower NaN-aware pass. The sum is
             # NaN when y holds one (or, harmlessly, both infinities).
             if np.isnan(np.sum(y)):
-                index = _window_max(views, True, nan=True)[1]
-            self.argmax = WindowArgmax(self.win, x.shape, axis_order(x), index)
+                _window_max(_views(source, self.win, oh, ow), np.empty_like(y), index, nan=True)
+            self.argmax = WindowArgmax(self.win, x.shape, layout, index)
         return y
 
     def backward(self, gy: Variable) -> Variable:
@@ -223,7 +249,9 @@ class AvgPoolScatter(Function):
 
     def forward(self, gy: np.ndarray) -> np.ndarray:
         share = 1 / (self.win.kh * self.win.kw)
-        return _scatter(self.win, self.shape, self.layout, gy, lambda _, out: np.multiply(gy, share, out=out))
+        return _scatter(
+            self.win, self.shape, self.layout, gy, lambda _, part, out: np.multiply(gy[part], share, out=out)
+        )
 
     def backward(self, ggx: Variable) -> Variable:
         return AvgPool2d(self.win)(ggx)

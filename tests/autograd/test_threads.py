@@ -78,6 +78,31 @@ def test_convolutions_give_the_same_values_and_gradients_on_any_number_of_thread
         np.testing.assert_allclose(c, a, rtol=1e-10, atol=1e-10)
 
 
+def pool_step(x, pool, window):
+    _, kernel, stride, pad = window
+    xv = Variable(x)
+    y = pool(xv, kernel, stride, pad)
+    (y * np.random.default_rng(1).standard_normal(y.shape)).sum().backward()
+    return [y.data, xv.grad.data]
+
+
+@settings(max_examples=30, deadline=None)
+@given(zst.windows(max_batch=7, max_channels=3, half_kernel_pad=True), st.integers(2, 4), st.booleans())
+def test_pooling_gives_the_same_values_and_gradients_on_any_number_of_threads(window, threads, average):
+    from autograd.functions import pooling
+
+    x = np.random.default_rng(0).standard_normal(window[0])
+    pool = F.avg_pool2d if average else F.max_pool2d
+    set_num_threads(1)
+    one = pool_step(x, pool, window)
+    set_num_threads(threads)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pooling, "SPLIT_ELEMENTS", 1)  # split these small inputs too
+        many = pool_step(x, pool, window)
+    for a, c in zip(one, many):
+        np.testing.assert_array_equal(c, a)
+
+
 @settings(max_examples=10, deadline=None)
 @given(st.integers(2, 4), st.integers(1, 300))
 def test_large_products_give_the_same_values_on_any_number_of_threads(threads, rows):
