@@ -94,8 +94,10 @@ set_num_threads(_BLAS_THREADS_AT_IMPORT)
 
 
 # Waking a thread and waiting for it took 130-300 µs on the 2-core test machine (a virtual one), so
-# only work of about a millisecond or more on one core is split: elementwise passes over this many elements.
+# only work of about a millisecond or more on one core is split: elementwise passes over this many
+# elements, matrix products of this many multiply-adds. (Convolutions always are.)
 SPLIT_ELEMENTS = 1 << 19
+SPLIT_MULTIPLY_ADDS = 1 << 25
 
 
 def batch_parts(n: int, worth_splitting: bool = True) -> list[slice]:

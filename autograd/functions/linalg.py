@@ -10,7 +10,7 @@ import numpy as np
 from autograd.core import Function, Variable, as_variable
 from autograd.functions.arithmetic import mul
 from autograd.functions.shape import reshape, sum_to, transpose
-from autograd.threads import batch_parts, map_parts
+from autograd.threads import SPLIT_MULTIPLY_ADDS, batch_parts, map_parts
 
 __all__ = ["dot", "linear", "matmul"]
 
@@ -21,16 +21,11 @@ def _swap_last(x: Variable) -> Variable:
     return transpose(x, axes)
 
 
-# Below this many multiply-adds (about 1 ms on one core) handing parts to threads costs more than it saves:
-# waking a thread and waiting for it took 130-300 µs on the 2-core test machine (a virtual one).
-_SPLIT_WORK = 1 << 25
-
-
 def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b for matrices, a's rows split across zerograd's threads (autograd.threads) when it is large."""
     m, k = a.shape
     n = b.shape[1]
-    if m * k * n < _SPLIT_WORK:
+    if m * k * n < SPLIT_MULTIPLY_ADDS:
         return a @ b
     y = np.empty((m, n), np.result_type(a, b))
     map_parts(lambda rows: np.matmul(a[rows], b, out=y[rows]), batch_parts(m))

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 import autograd.functions as F
 from autograd import Variable, get_num_threads, set_num_threads
 from autograd import threads as zthreads
-from autograd.functions import linalg
 from autograd.testing import strategies as zst
 
 
@@ -107,7 +106,7 @@ def test_pooling_gives_the_same_values_and_gradients_on_any_number_of_threads(wi
 @given(st.integers(2, 4), st.integers(1, 300))
 def test_large_products_give_the_same_values_on_any_number_of_threads(threads, rows):
     rng = np.random.default_rng(rows)
-    inner = linalg._SPLIT_WORK // (rows * 64) + 1  # just over the size that is split
+    inner = zthreads.SPLIT_MULTIPLY_ADDS // (rows * 64) + 1  # just over the size that is split
     a, b = rng.standard_normal((rows, inner)), rng.standard_normal((inner, 64))
     set_num_threads(1)
     one = F.linear(a, b).data
