@@ -1,4 +1,4 @@
-"""zerograd's threads: a convolution's batch is split across them, with NumPy's BLAS on one thread.
+"""zerograd's threads: convolutions, pooling and large products split their batch across them.
 
 OpenBLAS parallelises each GEMM on its own, but a convolution's GEMMs are thin (K of 9 to 576) and
 between them the window copies run on one core; and after each parallel GEMM OpenBLAS's idle
@@ -6,7 +6,7 @@ threads spin for a while, taking cores from whatever runs next. DeepConvNet's st
 one OpenBLAS thread and 225 ms with two on a 2-core machine (benchmarks/separate.py). So zerograd
 does as PyTorch does with its own BLAS: it takes the threads over. At import NumPy's OpenBLAS is set
 to one thread and zerograd keeps as many threads as OpenBLAS had (OPENBLAS_NUM_THREADS, else the
-cores); each op that splits its batch runs a part's window copies and GEMMs in each thread. NumPy and
+cores); each op that splits its batch runs a part's copies and GEMMs in each thread. NumPy and
 OpenBLAS release the GIL while they run.
 
 set_num_threads(1) turns the split off and gives OpenBLAS back the threads it had at import. Where
