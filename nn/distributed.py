@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any, TypeVar
@@ -95,6 +96,9 @@ def _install_abort_hook(world: Any) -> None:
         previous(kind, value, tb)
         sys.stderr.write(f"nn.distributed: rank {world.Get_rank()} failed; aborting all {world.Get_size()} ranks\n")
         sys.stderr.flush()
+        # The launcher forwards each rank's output through a pipe, and what is still in it when the job is
+        # torn down is lost: once in CI only the traceback's first two lines arrived. Give it a moment.
+        time.sleep(0.5)
         world.Abort(1)
 
     sys.excepthook = abort
