@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import reprlib
 import threading
 import weakref
@@ -10,35 +11,36 @@ from typing import Any
 
 import numpy as np
 
-
-class _GradMode(threading.local):
-    enabled = True
-
-
-_mode = _GradMode()
+# Grad mode lives in a context variable: per thread as PyTorch's (a new thread starts with it on), and read
+# in one C call, where a threading.local attribute costs a slow generic lookup on every op.
+_grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+_grad_mode = _grad_enabled.get
 
 # Anomaly mode: autograd.anomaly sets this to its per-op hook while the mode is on, so normal mode pays one
 # global lookup per op (and core need not import anomaly).
 _anomaly_hook: Callable[[Function], None] | None = None
 
+# NumPy defines a module __getattr__, which stops Python 3.11 from specializing `np.name` lookups: names read
+# on every op are bound here once.
+_ndarray, _asarray = np.ndarray, np.asarray
+
 
 def is_grad_enabled() -> bool:
     """Whether new operations are recorded in the graph (per thread)."""
-    return _mode.enabled
+    return _grad_mode()
 
 
 class _SetGradMode:
-    __slots__ = ("_enabled", "_previous")
+    __slots__ = ("_enabled", "_token")
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled
 
     def __enter__(self) -> None:
-        self._previous = _mode.enabled
-        _mode.enabled = self._enabled
+        self._token = _grad_enabled.set(self._enabled)
 
     def __exit__(self, *exc: object) -> None:
-        _mode.enabled = self._previous
+        _grad_enabled.reset(self._token)
 
 
 def no_grad() -> _SetGradMode:
@@ -278,7 +280,7 @@ def _edge(x: Variable) -> Variable:
     if e is None:
         fill = np.full(1, np.nan if x.data.dtype.kind in "fc" else 0, x.data.dtype)
         e = new_variable(np.lib.stride_tricks.as_strided(fill, x.data.shape, (0,) * x.data.ndim, writeable=False))
-        e.__class__ = Edge  # Edge adds no slots: new_variable stays the one place that fills them in
+        e.__class__ = Edge  # Edge adds no slots: it is filled in as any Variable
         e.creator = g
         e._requires_grad = True
         g._edge = _ref(e)  # weak: the edge refers to g, so a strong reference would make a cycle
@@ -332,7 +334,7 @@ class Function:
                 a = as_variable(a, b if isinstance(b, Variable) else None)
                 b = as_variable(b, a)
                 inputs = (a, b)
-            record = _mode.enabled and (a._requires_grad or b._requires_grad)
+            record = _grad_mode() and (a._requires_grad or b._requires_grad)
             if record:
                 self.inputs = inputs if self._keeps_inputs else (_edge(a), _edge(b))
                 self._tick = _clock
@@ -342,26 +344,35 @@ class Function:
             if type(x) is not Variable:
                 x = as_variable(x)
                 inputs = (x,)
-            record = _mode.enabled and x._requires_grad
+            record = _grad_mode() and x._requires_grad
             if record:
                 self.inputs = inputs if self._keeps_inputs else (_edge(x),)
                 self._tick = _clock
             ys = self.forward(x.data)
         else:
             inputs = tuple(as_variable(x) for x in inputs)
-            record = _mode.enabled and any(x._requires_grad for x in inputs)
+            record = _grad_mode() and any(x._requires_grad for x in inputs)
             if record:
                 self.inputs = inputs if self._keeps_inputs else tuple(_edge(x) for x in inputs)
                 self._tick = _clock
             ys = self.forward(*[x.data for x in inputs])
         if type(ys) is not tuple:
-            y = new_variable(ys if type(ys) is np.ndarray else np.asarray(ys))
+            # new_variable written out, each slot set once: this is every op's output
+            # (tests/autograd/test_core.py checks that none is missed).
+            y = _object_new(Variable)
+            y.data = ys if type(ys) is _ndarray else _asarray(ys)
+            y.grad = y.name = y._hooks = None
+            y._retains_grad = False
+            y._version = 0
             if record:
                 y.creator = self
                 y._requires_grad = True
                 self.outputs = [_ref(y)]
+            else:
+                y.creator = None
+                y._requires_grad = False
             return y
-        outputs = tuple(new_variable(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
+        outputs = tuple(new_variable(y if type(y) is _ndarray else _asarray(y)) for y in ys)
         if record:
             for y in outputs:
                 y.creator = self

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import core
-from autograd.core import Function, Variable, as_variable, enable_grad, new_variable, no_grad
+from autograd.core import Function, Variable, _asarray, _ndarray, as_variable, enable_grad, new_variable, no_grad
 from autograd.functions.shape import astype, clone, sum_to
 
 # Gradients summed so far, by `_key` of the variable they belong to: the id of its creator when that has
@@ -238,7 +238,7 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
                 gxs = None
             else:
                 if type(gy) is not Variable:
-                    gy = new_variable(np.asarray(gy))  # _given, written out
+                    gy = new_variable(_asarray(gy))  # _given, written out
                 y = outputs[0]()
                 # (y is gone when the user dropped it and its consumers kept an Edge: nothing then to visit.)
                 if y is not None and (visits_all or y._hooks or y._retains_grad):
@@ -269,7 +269,7 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
                         grads[key] = total + gx
                     elif type(total) is Variable:
                         grads[key] = total.data + gx.data
-                    elif type(total) is not np.ndarray:
+                    elif type(total) is not _ndarray:
                         # A NumPy scalar (the sum of 0-d gradients): adding a scalar, not a 0-d array,
                         # stays on NumPy's scalar path, five times faster.
                         grads[key] = total + gx.data[()]

@@ -8,6 +8,7 @@ from hypothesis import given
 
 import autograd.functions as F
 from autograd import Function, Variable, as_variable, enable_grad, is_grad_enabled, no_grad
+from autograd.functions.indexing import Split
 from autograd.testing import strategies as zst
 
 
@@ -118,6 +119,29 @@ def test_grad_mode_is_thread_local():
         thread.join()
         assert not is_grad_enabled()
     assert seen == [True]
+
+
+def test_grad_mode_is_restored_after_an_exception_and_across_nesting():
+    with pytest.raises(KeyError):
+        with no_grad():
+            with enable_grad():
+                assert is_grad_enabled()
+            assert not is_grad_enabled()
+            raise KeyError
+    assert is_grad_enabled()
+
+
+@pytest.mark.parametrize("grad_mode", [enable_grad, no_grad])
+def test_op_outputs_have_every_attribute_set(grad_mode):
+    x = Variable(np.array([1.0, -2.0]))
+    with grad_mode():
+        outputs = [x * 2, F.tanh(x), x.sum(), *Split([1, 1], 0)(x)]  # Split: an op with two outputs
+    for y in outputs:
+        for name in Variable.__slots__:
+            if name != "__weakref__":
+                getattr(y, name)  # raises AttributeError for a slot the fast path forgot
+        assert y.requires_grad == (grad_mode is enable_grad) == (y.creator is not None)
+        assert y.grad is None and y.name is None and y.version == 0
 
 
 def test_user_defined_function_with_autograd_backward():
