@@ -367,7 +367,7 @@ class Function:
             if record:
                 y.creator = self
                 y._requires_grad = True
-                self.outputs = [_ref(y)]
+                self.outputs = (_ref(y),)
             else:
                 y.creator = None
                 y._requires_grad = False
@@ -377,7 +377,7 @@ class Function:
             for y in outputs:
                 y.creator = self
                 y._requires_grad = True
-            self.outputs = [_ref(y) for y in outputs]
+            self.outputs = tuple(_ref(y) for y in outputs)
             self._output_meta = [(y.data.shape, y.data.dtype) for y in outputs]
         return outputs
 

@@ -10,6 +10,7 @@ backward runs, the inputs' versions are compared with when each op was recorded 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,13 +20,13 @@ from autograd import core
 from autograd.core import Function, Variable, _asarray, _ndarray, as_variable, enable_grad, new_variable, no_grad
 from autograd.functions.shape import astype, clone, sum_to
 
-# Gradients summed so far, by `_key` of the variable they belong to: the id of its creator when that has
-# one output (so an Edge standing for the variable sums into the same place), else the variable's id. Every
-# keyed object stays alive meanwhile, held by the roots or by the `inputs` of a reachable function.
+# Gradients summed so far, by `_key` of the variable they belong to: its creator when that has one output
+# (so an Edge standing for the variable sums into the same place), else the variable itself. The objects
+# are the keys, not their ids: hashing one is cheaper than making its id an int, and they hash by identity.
 # A first gradient is kept as the op returned it (a Variable, perhaps shared); once a second arrives the
 # entry is a bare sum the engine made (an ndarray or NumPy scalar, wrapped when handed on, see `_given`):
 # nobody else holds it, so later gradients are added into it in place.
-Grads = dict[int, Any]
+Grads = dict[Any, Any]
 
 
 def _given(g: Any) -> Variable:
@@ -33,9 +34,9 @@ def _given(g: Any) -> Variable:
     return g if type(g) is Variable else new_variable(np.asarray(g))
 
 
-def _key(x: Variable) -> int:
+def _key(x: Variable) -> Variable | Function:
     g = x.creator
-    return id(g) if g is not None and len(g.outputs) == 1 else id(x)
+    return g if g is not None and len(g.outputs) == 1 else x
 
 
 class InplaceModificationError(RuntimeError):
@@ -52,7 +53,7 @@ def _count_consumers(roots: Sequence[Variable]) -> dict[Function, int]:
     Raises InplaceModificationError, before any backward runs, if a backward would read changed data.
     """
     consumers: dict[Function, int] = {}
-    stack = []
+    stack: deque[Function] = deque()  # a deque: a list that keeps emptying and refilling reallocates each time
     now = core._clock
     changed = []
     for root in roots:
@@ -162,7 +163,7 @@ def _backward_of_many(f: Function, grads: Grads, run: _Run) -> Any:
     gys = []
     for ref in f.outputs:
         y = ref()
-        gy = None if y is None else grads.pop(id(y), None)
+        gy = None if y is None else grads.pop(y, None)
         if gy is not None:
             gy = _given(gy)
         if gy is not None and (run.visits_all or y._hooks or y._retains_grad):
@@ -218,14 +219,14 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
     The loop is written out, its steps named in comments: it is the per-op overhead of every backward.
     """
     grads: Grads = {}
-    leaves: dict[int, Variable] = {}
+    leaves: dict[Variable, Variable] = {}
     for root, g in zip(roots, root_grads):
         key = _key(root)
         grads[key] = run.sum(grads[key], g) if key in grads else g
         if root.creator is None:
             leaves[key] = root
     consumers = _count_consumers(roots)
-    ready = [f for f, n in consumers.items() if n == 0]
+    ready = deque(f for f, n in consumers.items() if n == 0)  # a deque, as the stack of _count_consumers
     visits_all, create_graph = run.visits_all, run.create_graph
     pop_ready, release, pop_grad = ready.pop, ready.append, grads.pop
     while ready:
@@ -233,7 +234,7 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
         # Call backward with the gradients of f's outputs, complete by now.
         outputs = f.outputs
         if len(outputs) == 1:
-            gy = pop_grad(id(f), None)
+            gy = pop_grad(f, None)
             if gy is None:
                 gxs = None
             else:
@@ -258,7 +259,7 @@ def _propagate(roots: Sequence[Variable], root_grads: Sequence[Variable], run: _
                 # Fit the gradient to the input's shape (its dtype is fitted once per leaf), then accumulate it.
                 if type(gx) is not Variable or gx.data.shape != x.data.shape:
                     gx = _fit(f, x, gx)
-                key = id(x) if g is None or len(g.outputs) != 1 else id(g)  # _key, written out
+                key = x if g is None or len(g.outputs) != 1 else g  # _key, written out
                 if key not in grads:
                     grads[key] = gx
                     if g is None:
