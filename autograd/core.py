@@ -31,16 +31,18 @@ def is_grad_enabled() -> bool:
 
 
 class _SetGradMode:
-    __slots__ = ("_enabled", "_token")
+    __slots__ = ("_enabled", "_previous")
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled
 
     def __enter__(self) -> None:
-        self._token = _grad_enabled.set(self._enabled)
+        self._previous = _grad_mode()
+        _grad_enabled.set(self._enabled)
 
     def __exit__(self, *exc: object) -> None:
-        _grad_enabled.reset(self._token)
+        # set, not reset(token): a generator may leave the block in another context than it entered it
+        _grad_enabled.set(self._previous)
 
 
 def no_grad() -> _SetGradMode:
@@ -274,7 +276,7 @@ def _edge(x: Variable) -> Variable:
     the creator would need the value, or the engine the Variable.
     """
     g = x.creator
-    if g is None or g.backward_reads_outputs or len(g.outputs) != 1 or x.data.nbytes < _EDGE_MIN_BYTES:
+    if g is None or x.data.nbytes < _EDGE_MIN_BYTES or g.backward_reads_outputs or len(g.outputs) != 1:
         return x
     e = edge_of(g)
     if e is None:
