@@ -1,7 +1,7 @@
 """The textbook's headline MNIST results, reproduced and timed (not run in CI: minutes to hours).
 
 Run: .venv/bin/python benchmarks/reproduce.py [--model two_layer_net|simple_conv_net|deep_conv_net] [--epochs N]
-     [--save PATH.npz] [--seed 0]
+     [--save PATH.npz] [--seed 0] [--book-batches]
 
 Without --model the three runs follow one another. Each trains on the 60,000 MNIST training images
 (read from $ZEROGRAD_DATA or ~/.cache/zerograd) and measures accuracy on the 10,000 test images after
@@ -15,11 +15,12 @@ every epoch, with the settings of *Deep Learning from Scratch*:
   is the book's, not nn.Dropout (see BookDropout).
 Both CNNs train with the book's Adam (BookAdam), whose eps differs from optim.Adam's.
 
-Training shuffles every epoch (seeded); test accuracy is measured in eval mode (dropout off). Like the
-training command it calls autograd.memory.keep_freed_memory(), which makes CNN steps faster. Each run
-prints one line per epoch and a summary with the machine and the command; --save writes the trained
-weights (.npz, as Module.save) to the path given, with the model's name before the suffix when
-several models run.
+Training shuffles every epoch (seeded); with --book-batches each step instead draws its 100 images at
+random with replacement, 600 steps an epoch, as the book's Trainer does (BookBatches). Test accuracy is
+measured in eval mode (dropout off). Like the training command it calls autograd.memory.keep_freed_memory(),
+which makes CNN steps faster. Each run prints one line per epoch and a summary with the machine and the
+command; --save writes the trained weights (.npz, as Module.save) to the path given, with the model's name
+before the suffix when several models run.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import os
 import platform
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,20 @@ class BookAdam(optim.Adam):
         p -= self.lr * math.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + self.eps)
 
 
+class BookBatches(DataLoader):
+    """The book's batches: every step draws batch_size examples at random, with replacement (np.random.choice).
+
+    An "epoch" is len(dataset) // batch_size such steps; it sees about 63% of the examples, some twice.
+    """
+
+    def __init__(self, dataset: ArrayDataset, batch_size: int, seed: int) -> None:
+        super().__init__(dataset, batch_size, shuffle=True, drop_last=True, seed=seed)
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for _ in range(len(self)):
+            yield self.dataset[self.generator.integers(0, len(self.dataset), self.batch_size)]
+
+
 def deep_conv_net() -> nn.Module:
     model = nn.DeepConvNet()
     model.classifier = nn.Sequential(*(BookDropout(m.p) if isinstance(m, nn.Dropout) else m for m in model.classifier))
@@ -133,15 +148,17 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} logical cores, NumPy {np.__version__}, load average {load}"
 
 
-def train(name: str, epochs: int, seed: int, save: Path | None) -> None:
+def train(name: str, epochs: int, seed: int, save: Path | None, book_batches: bool) -> None:
     run = RUNS[name]
     train_set, test_set = (MNIST(train=split) for split in (True, False))
-    train_data = DataLoader(ArrayDataset(train_set.float_images(), train_set.targets), 100, shuffle=True, seed=seed)
+    images = ArrayDataset(train_set.float_images(), train_set.targets)
+    train_data = BookBatches(images, 100, seed) if book_batches else DataLoader(images, 100, shuffle=True, seed=seed)
     test_data = DataLoader(ArrayDataset(test_set.float_images(), test_set.targets), 1000)
     nn.manual_seed(seed)
     model = run.model()
     optimizer = run.optimizer(model.parameters())
-    print(f"== {name}: {run.settings}, {epochs} epochs on {len(train_set)} images, seed {seed}", flush=True)
+    batches = "the book's batches (drawn with replacement)" if book_batches else "shuffled batches"
+    print(f"== {name}: {run.settings}, {batches}, {epochs} epochs on {len(train_set)} images, seed {seed}", flush=True)
     print(f"   machine at start: {machine()}", flush=True)
     seconds = []
     for epoch in range(1, epochs + 1):
@@ -167,6 +184,7 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, help="passes over the training images (default: the run's own)")
     parser.add_argument("--seed", type=int, default=0, help="initial weights, dropout and shuffling (default 0)")
     parser.add_argument("--save", type=Path, metavar="PATH.npz", help="write the trained weights there")
+    parser.add_argument("--book-batches", action="store_true", help="draw each batch with replacement, as the book")
     args = parser.parse_args()
     if args.epochs is not None and args.epochs < 1:
         parser.error(f"--epochs must be positive, got {args.epochs}")
@@ -178,7 +196,7 @@ def main() -> int:
         save = args.save
         if save is not None and len(names) > 1:
             save = save.with_name(f"{save.stem}-{name}{save.suffix}")
-        train(name, args.epochs or RUNS[name].epochs, args.seed, save)
+        train(name, args.epochs or RUNS[name].epochs, args.seed, save, args.book_batches)
     return 0
 
 
