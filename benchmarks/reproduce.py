@@ -1,7 +1,7 @@
 """The textbook's headline MNIST results, reproduced and timed (not run in CI: minutes to hours).
 
 Run: .venv/bin/python benchmarks/reproduce.py [--model two_layer_net|simple_conv_net|deep_conv_net] [--epochs N]
-     [--save PATH.npz] [--seed 0] [--book-batches]
+     [--save PATH.npz] [--seed 0] [--book-batches] [--float64]
 
 Without --model the three runs follow one another. Each trains on the 60,000 MNIST training images
 (read from $ZEROGRAD_DATA or ~/.cache/zerograd) and measures accuracy on the 10,000 test images after
@@ -16,7 +16,9 @@ every epoch, with the settings of *Deep Learning from Scratch*:
 Both CNNs train with the book's Adam (BookAdam), whose eps differs from optim.Adam's.
 
 Training shuffles every epoch (seeded); with --book-batches each step instead draws its 100 images at
-random with replacement, 600 steps an epoch, as the book's Trainer does (BookBatches). Test accuracy is
+random with replacement, 600 steps an epoch, as the book's Trainer does (BookBatches); with --float64
+the weights and images are float64, as the book's NumPy code has them (zerograd's layers make float32
+weights). Test accuracy is
 measured in eval mode (dropout off). Like the training command it calls autograd.memory.keep_freed_memory(),
 which makes CNN steps faster. Each run prints one line per epoch and a summary with the machine and the
 command; --save writes the trained weights (.npz, as Module.save) to the path given, with the model's name
@@ -148,17 +150,21 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} logical cores, NumPy {np.__version__}, load average {load}"
 
 
-def train(name: str, epochs: int, seed: int, save: Path | None, book_batches: bool) -> None:
+def train(name: str, epochs: int, seed: int, save: Path | None, book_batches: bool, float64: bool) -> None:
     run = RUNS[name]
     train_set, test_set = (MNIST(train=split) for split in (True, False))
-    images = ArrayDataset(train_set.float_images(), train_set.targets)
+    dtype = np.float64 if float64 else np.float32
+    images = ArrayDataset(train_set.float_images().astype(dtype), train_set.targets)
     train_data = BookBatches(images, 100, seed) if book_batches else DataLoader(images, 100, shuffle=True, seed=seed)
-    test_data = DataLoader(ArrayDataset(test_set.float_images(), test_set.targets), 1000)
+    test_data = DataLoader(ArrayDataset(test_set.float_images().astype(dtype), test_set.targets), 1000)
     nn.manual_seed(seed)
     model = run.model()
+    for p in model.parameters():
+        p.data = p.data.astype(dtype)  # before any graph is recorded: the same initial values, widened
     optimizer = run.optimizer(model.parameters())
     batches = "the book's batches (drawn with replacement)" if book_batches else "shuffled batches"
-    print(f"== {name}: {run.settings}, {batches}, {epochs} epochs on {len(train_set)} images, seed {seed}", flush=True)
+    print(f"== {name}: {run.settings}, {batches}, {np.dtype(dtype).name}, {epochs} epochs on {len(train_set)} images, "
+          f"seed {seed}", flush=True)
     print(f"   machine at start: {machine()}", flush=True)
     seconds = []
     for epoch in range(1, epochs + 1):
@@ -185,6 +191,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="initial weights, dropout and shuffling (default 0)")
     parser.add_argument("--save", type=Path, metavar="PATH.npz", help="write the trained weights there")
     parser.add_argument("--book-batches", action="store_true", help="draw each batch with replacement, as the book")
+    parser.add_argument("--float64", action="store_true", help="float64 weights and images, as the book's NumPy code")
     args = parser.parse_args()
     if args.epochs is not None and args.epochs < 1:
         parser.error(f"--epochs must be positive, got {args.epochs}")
@@ -196,7 +203,7 @@ def main() -> int:
         save = args.save
         if save is not None and len(names) > 1:
             save = save.with_name(f"{save.stem}-{name}{save.suffix}")
-        train(name, args.epochs or RUNS[name].epochs, args.seed, save, args.book_batches)
+        train(name, args.epochs or RUNS[name].epochs, args.seed, save, args.book_batches, args.float64)
     return 0
 
 
