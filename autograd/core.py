@@ -276,6 +276,7 @@ def _edge(x: Variable) -> Variable:
     the creator would need the value, or the engine the Variable.
     """
     g = x.creator
+    # The size first: most inputs are small, and then one attribute read decides.
     if g is None or x.data.nbytes < _EDGE_MIN_BYTES or g.backward_reads_outputs or len(g.outputs) != 1:
         return x
     e = edge_of(g)
