@@ -31,7 +31,7 @@ Grads = dict[Any, Any]
 
 def _given(g: Any) -> Variable:
     """A gradient from `grads` as a Variable (a bare sum is wrapped)."""
-    return g if type(g) is Variable else new_variable(np.asarray(g))
+    return g if type(g) is Variable else new_variable(_asarray(g))
 
 
 def _key(x: Variable) -> Variable | Function:

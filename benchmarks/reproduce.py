@@ -16,13 +16,12 @@ every epoch, with the settings of *Deep Learning from Scratch*:
 Both CNNs train with the book's Adam (BookAdam), whose eps differs from optim.Adam's.
 
 Training shuffles every epoch (seeded); with --book-batches each step instead draws its 100 images at
-random with replacement, 600 steps an epoch, as the book's Trainer does (BookBatches); with --float64
-the weights and images are float64, as the book's NumPy code has them (zerograd's layers make float32
-weights). Test accuracy is
-measured in eval mode (dropout off). Like the training command it calls autograd.memory.keep_freed_memory(),
-which makes CNN steps faster. Each run prints one line per epoch and a summary with the machine and the
-command; --save writes the trained weights (.npz, as Module.save) to the path given, with the model's name
-before the suffix when several models run.
+random with replacement, 600 steps an epoch, as the book's Trainer does (BookBatches); with --float64 the
+weights and images are float64, as the book's NumPy code has them (zerograd's layers make float32 weights).
+Test accuracy is measured in eval mode (dropout off). Like the training command it calls
+autograd.memory.keep_freed_memory(), which makes CNN steps faster. Each run prints one line per epoch and a
+summary with the machine and the command; --save writes the trained weights (.npz, as Module.save) to the
+path given, with the model's name before the suffix when several models run.
 """
 
 from __future__ import annotations
@@ -107,6 +106,7 @@ class BookBatches(DataLoader):
     """
 
     def __init__(self, dataset: ArrayDataset, batch_size: int, seed: int) -> None:
+        # shuffle=True only because DataLoader takes a seed for shuffled batches; __iter__ below draws its own.
         super().__init__(dataset, batch_size, shuffle=True, drop_last=True, seed=seed)
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
